@@ -1,0 +1,1 @@
+"""ServicePact dispatch: technicians, rosters, assignment and field work."""

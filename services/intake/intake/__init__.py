@@ -1,0 +1,1 @@
+"""ServicePact intake: customer archive, tickets and entitlement."""

@@ -1,0 +1,1 @@
+"""ServicePact inventory: spare parts, stock and loaner units."""

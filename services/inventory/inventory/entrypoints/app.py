@@ -1,0 +1,12 @@
+"""ASGI entry point: `uvicorn --factory inventory.entrypoints.app:create_app`."""
+
+from fastapi import FastAPI
+
+from shared.app import create_service_app
+
+from inventory.bootstrap import build_runtime
+from inventory.config import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_service_app(build_runtime(settings), title="ServicePact inventory: spare parts, stock and loaner units")

@@ -1,0 +1,1 @@
+"""ServicePact notify: notifications and follow-up."""

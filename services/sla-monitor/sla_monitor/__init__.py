@@ -1,0 +1,1 @@
+"""ServicePact sla-monitor: sla clocks, calendars, warnings, breaches and escalations."""

@@ -1,0 +1,4 @@
+from shared.eventstore.tables import backbone_metadata
+from shared.migrations import run_env
+
+run_env(backbone_metadata)

@@ -1,0 +1,1 @@
+"""ServicePact common library: envelope, event store, outbox relay, consumer base, HTTP plumbing."""

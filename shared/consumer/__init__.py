@@ -1,0 +1,3 @@
+from shared.consumer.consumer import EventConsumer, Handler
+
+__all__ = ["EventConsumer", "Handler"]

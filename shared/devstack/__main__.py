@@ -1,0 +1,5 @@
+import sys
+
+from shared.devstack.stack import main
+
+sys.exit(main())

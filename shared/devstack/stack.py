@@ -1,0 +1,121 @@
+"""`make up`: broker + PostgreSQL (unless pointed elsewhere) + the five services, until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared.devstack.broker import EmbeddedBroker
+from shared.devstack.postgres import EmbeddedPostgres
+from shared.devstack.processes import spawn, stop
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    directory: str
+    package: str
+    env_prefix: str
+    port: int
+
+    @property
+    def database(self) -> str:
+        return f"servicepact_{self.package}"
+
+
+SERVICES = [
+    ServiceSpec("intake", "intake", "INTAKE_", 8001),
+    ServiceSpec("dispatch", "dispatch", "DISPATCH_", 8002),
+    ServiceSpec("sla-monitor", "sla_monitor", "SLA_MONITOR_", 8003),
+    ServiceSpec("inventory", "inventory", "INVENTORY_", 8004),
+    ServiceSpec("notify", "notify", "NOTIFY_", 8005),
+]
+
+
+def service_command(spec: ServiceSpec, port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "uvicorn", "--factory", f"{spec.package}.entrypoints.app:create_app",
+        "--app-dir", str(ROOT / "services" / spec.directory), "--host", "127.0.0.1", "--port", str(port),
+        "--no-access-log",
+    ]
+
+
+def service_env(spec: ServiceSpec, base: dict[str, str]) -> dict[str, str]:
+    env = dict(base)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "services" / spec.directory)])
+    return env
+
+
+def wait_ready(url: str, timeout_s: float = 60.0, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{url}: process exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} not ready after {timeout_s}s")
+
+
+def main() -> int:
+    state = ROOT / ".devstack"
+    state.mkdir(exist_ok=True)
+    env = dict(os.environ)
+    started: list = []
+    children: list[subprocess.Popen] = []
+
+    def shutdown(*_args) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, shutdown)
+    try:
+        if not env.get("KAFKA_BOOTSTRAP_SERVERS"):
+            broker = EmbeddedBroker(int(env.get("BROKER_PORT", "9092")), log_path=state / "broker.log").start()
+            started.append(broker)
+            env["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
+            print(f"broker      kafka://{broker.bootstrap_servers} (Tansu, memory storage)", flush=True)
+        if not all(env.get(f"{s.env_prefix}DATABASE_URL") for s in SERVICES):
+            pg = EmbeddedPostgres(state, int(env.get("POSTGRES_PORT", "55432")), log_path=state / "postgres.log").start()
+            started.append(pg)
+            for spec in SERVICES:
+                pg.create_database(spec.database)
+                env.setdefault(f"{spec.env_prefix}DATABASE_URL", pg.url(spec.database))
+            print(f"postgres    postgresql://postgres@127.0.0.1:{pg.port} (data in {state})", flush=True)
+        for spec in SERVICES:
+            port = int(env.get(f"{spec.env_prefix}PORT", spec.port))
+            log_path = state / f"{spec.directory}.log"
+            child = spawn(service_command(spec, port), env=service_env(spec, env), log_path=log_path)
+            children.append(child)
+        for spec, child in zip(SERVICES, children, strict=True):
+            port = int(env.get(f"{spec.env_prefix}PORT", spec.port))
+            wait_ready(f"http://127.0.0.1:{port}/readyz", process=child)
+            print(f"{spec.directory:<11} http://127.0.0.1:{port}  (docs /docs, ready /readyz, logs {state}/{spec.directory}.log)", flush=True)
+        print("ServicePact is up. Ctrl-C stops everything.", flush=True)
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        print("a service exited; stopping the stack", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping...", flush=True)
+        return 0
+    finally:
+        for child in children:
+            stop(child)
+        for part in reversed(started):
+            part.stop()
+        print("stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""CloudEvents 1.0 envelope; on Kafka it travels in binary mode (`ce_*` headers, JSON body)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, Literal
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shared.errors import MalformedEvent
+
+HEADER_PREFIX = "ce_"
+# Extension attributes (CloudEvents: lowercase alphanumerics only).
+_EXTENSIONS = ("correlationid", "causationid", "schemaversion", "actor")
+_REQUIRED = ("id", "source", "type", "specversion")
+
+
+class EventMetadata(BaseModel):
+    """Who caused an event and which request it belongs to (audit + tracing)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    actor: str | None = None
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: UUID = Field(default_factory=uuid4)
+    source: str
+    type: str
+    specversion: Literal["1.0"] = "1.0"
+    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    subject: str | None = None
+    datacontenttype: Literal["application/json"] = "application/json"
+    correlationid: str | None = None
+    causationid: str | None = None
+    schemaversion: int = 1
+    actor: str | None = None
+    data: dict[str, Any]
+
+    @property
+    def metadata(self) -> EventMetadata:
+        return EventMetadata(
+            correlation_id=self.correlationid, causation_id=self.causationid, actor=self.actor
+        )
+
+    def kafka_headers(self) -> list[tuple[str, bytes]]:
+        attributes = self.model_dump(mode="json", exclude={"data"}, exclude_none=True)
+        return [(HEADER_PREFIX + name, str(value).encode()) for name, value in attributes.items()]
+
+    def kafka_value(self) -> bytes:
+        return json.dumps(self.data, separators=(",", ":"), ensure_ascii=False).encode()
+
+    @classmethod
+    def from_kafka(cls, headers: list[tuple[str, bytes]] | None, value: bytes | None) -> Envelope:
+        """Decode a binary-mode CloudEvent; anything that is not one raises MalformedEvent."""
+        attributes: dict[str, Any] = {}
+        for name, raw in headers or ():
+            if name.startswith(HEADER_PREFIX):
+                try:
+                    attributes[name[len(HEADER_PREFIX) :]] = raw.decode()
+                except UnicodeDecodeError as exc:
+                    raise MalformedEvent(f"header {name} is not UTF-8") from exc
+        missing = [name for name in _REQUIRED if name not in attributes]
+        if missing:
+            raise MalformedEvent(f"missing CloudEvents headers: {', '.join('ce_' + m for m in missing)}")
+        try:
+            data = json.loads(value or b"")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise MalformedEvent(f"body is not JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise MalformedEvent("body is not a JSON object")
+        try:
+            return cls.model_validate({**attributes, "data": data})
+        except ValidationError as exc:
+            raise MalformedEvent(f"invalid CloudEvents attributes: {exc.errors()[0]['loc']}") from exc

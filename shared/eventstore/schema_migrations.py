@@ -1,0 +1,56 @@
+"""Versioned DDL for the backbone tables, called from each service's alembic revisions.
+
+Each function is frozen once released: a later change to the backbone is a new function and a new
+revision in every service, never an edit of an old one.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
+
+
+def create_backbone_v1() -> None:
+    op.create_table(
+        "events",
+        sa.Column("global_position", sa.BigInteger, sa.Identity(always=True), nullable=False, unique=True),
+        sa.Column("stream_id", sa.Text, nullable=False),
+        sa.Column("stream_type", sa.Text, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("event_id", sa.Uuid, nullable=False, unique=True),
+        sa.Column("event_type", sa.Text, nullable=False),
+        sa.Column("schema_version", sa.Integer, nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("data", JSONB, nullable=False),
+        sa.Column("metadata", JSONB, nullable=False),
+        sa.PrimaryKeyConstraint("stream_id", "version", name="events_stream_version_pk"),
+    )
+    op.create_index("events_type_occurred_idx", "events", ["event_type", "occurred_at"])
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger, sa.Identity(always=True), primary_key=True),
+        sa.Column("event_id", sa.Uuid, nullable=False),
+        sa.Column("topic", sa.Text, nullable=False),
+        sa.Column("key", sa.Text, nullable=True),
+        sa.Column("headers", JSONB, nullable=False),
+        sa.Column("payload", sa.LargeBinary, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index(
+        "outbox_unpublished_idx", "outbox", ["id"], postgresql_where=sa.text("published_at IS NULL")
+    )
+    op.create_table(
+        "processed_events",
+        sa.Column("consumer", sa.Text, nullable=False),
+        sa.Column("event_id", sa.Text, nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.PrimaryKeyConstraint("consumer", "event_id", name="processed_events_pk"),
+    )
+
+
+def drop_backbone_v1() -> None:
+    for table in ("processed_events", "outbox", "events"):
+        op.drop_table(table)

@@ -1,0 +1,69 @@
+"""Backbone tables every service database has: event streams, outbox, processed events.
+
+Shapes after pyeventsourcing (primary key (stream_id, version) gives optimistic concurrency for free)
+and the Debezium outbox (aggregate id becomes the Kafka key).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+backbone_metadata = MetaData()
+
+events = Table(
+    "events",
+    backbone_metadata,
+    Column("global_position", BigInteger, Identity(always=True), nullable=False, unique=True),
+    Column("stream_id", Text, nullable=False),
+    Column("stream_type", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("event_id", Uuid, nullable=False, unique=True),
+    Column("event_type", Text, nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("data", JSONB, nullable=False),
+    Column("metadata", JSONB, nullable=False),
+    PrimaryKeyConstraint("stream_id", "version", name="events_stream_version_pk"),
+)
+Index("events_type_occurred_idx", events.c.event_type, events.c.occurred_at)
+
+outbox = Table(
+    "outbox",
+    backbone_metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column("event_id", Uuid, nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("key", Text, nullable=True),
+    Column("headers", JSONB, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+)
+# The relay only ever looks at unpublished rows, in id order.
+Index("outbox_unpublished_idx", outbox.c.id, postgresql_where=text("published_at IS NULL"))
+
+processed_events = Table(
+    "processed_events",
+    backbone_metadata,
+    Column("consumer", Text, nullable=False),
+    Column("event_id", Text, nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("consumer", "event_id", name="processed_events_pk"),
+)

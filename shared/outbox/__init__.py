@@ -1,0 +1,3 @@
+from shared.outbox.relay import OutboxRelay
+
+__all__ = ["OutboxRelay"]

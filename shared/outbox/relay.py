@@ -1,0 +1,137 @@
+"""Publishes committed outbox rows to Kafka in id order, keyed by stream id, then marks them sent.
+
+Why it cannot skip a row that commits late: it never keeps a high-water mark. Each pass reads the rows
+still unpublished (`published_at IS NULL`), in id order; a row whose transaction committed after a
+higher id was already published is simply found on the next pass. Per-stream order still holds:
+the (stream_id, version) key means a stream's next event can only be inserted after the previous one
+committed, so within a stream id order is commit order.
+
+One relay per database publishes at a time (a PostgreSQL advisory lock); other replicas stand by.
+A crash between publish and mark re-publishes the batch: consumers de-duplicate by event id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import zlib
+
+from aiokafka import AIOKafkaProducer
+from prometheus_client import Counter, Gauge
+from sqlalchemy import select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.eventstore.tables import outbox
+
+log = logging.getLogger(__name__)
+
+PUBLISHED = Counter("outbox_published_total", "Outbox rows published to Kafka", ["service"])
+BACKLOG = Gauge("outbox_last_batch_size", "Rows in the relay's last batch", ["service"])
+
+# Test-only fault injection: SIGKILL this process at a named point (see the crash tests).
+_CRASH_POINT_ENV = "SERVICEPACT_RELAY_CRASH_AT"
+
+
+def _crash_point(name: str) -> None:
+    if os.environ.get(_CRASH_POINT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        producer: AIOKafkaProducer,
+        *,
+        service: str,
+        batch_size: int = 500,
+        idle_poll_s: float = 0.1,
+    ) -> None:
+        self.engine = engine
+        self.producer = producer
+        self.service = service
+        self.batch_size = batch_size
+        self.idle_poll_s = idle_poll_s
+        self._wake = asyncio.Event()
+        self._lock_key = zlib.crc32(f"outbox-relay:{service}".encode())
+
+    def wake(self) -> None:
+        """Called after a local commit so the event leaves at once instead of at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        async with self.engine.connect() as lock_conn:
+            await self._become_leader(lock_conn)
+            try:
+                while True:
+                    try:
+                        sent = await self.publish_batch()
+                    except Exception:  # broker or database away: keep the rows, try again
+                        log.exception("outbox relay pass failed", extra={"service": self.service})
+                        await asyncio.sleep(1.0)
+                        continue
+                    if sent < self.batch_size:
+                        self._wake.clear()
+                        try:
+                            await asyncio.wait_for(self._wake.wait(), self.idle_poll_s)
+                        except TimeoutError:
+                            pass
+            finally:
+                # The connection goes back to the pool: it must not keep the leadership.
+                await asyncio.shield(self._resign(lock_conn))
+
+    async def _resign(self, lock_conn) -> None:
+        await lock_conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._lock_key})
+        await lock_conn.commit()
+
+    async def _become_leader(self, lock_conn) -> None:
+        while True:
+            got = (
+                await lock_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self._lock_key})
+            ).scalar_one()
+            await lock_conn.commit()
+            if got:
+                log.info("outbox relay is the leader", extra={"service": self.service})
+                return
+            await asyncio.sleep(1.0)
+
+    async def publish_batch(self) -> int:
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.headers, outbox.c.payload)
+                    .where(outbox.c.published_at.is_(None))
+                    .order_by(outbox.c.id)
+                    .limit(self.batch_size)
+                )
+            ).all()
+            await conn.rollback()
+        if not rows:
+            BACKLOG.labels(self.service).set(0)
+            return 0
+        _crash_point("before_publish")
+        deliveries = [
+            await self.producer.send(
+                row.topic,
+                value=row.payload,
+                key=row.key.encode() if row.key is not None else None,
+                headers=[(name, value.encode()) for name, value in row.headers.items()],
+            )
+            for row in rows
+        ]
+        await asyncio.gather(*deliveries)
+        _crash_point("after_publish")
+        async with self.engine.begin() as conn:
+            # Losing this mark in a crash only re-publishes (consumers de-duplicate), so it need not
+            # wait for the WAL flush.
+            await conn.execute(text("SET LOCAL synchronous_commit = off"))
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_([row.id for row in rows]))
+                .values(published_at=text("now()"))
+            )
+        PUBLISHED.labels(self.service).inc(len(rows))
+        BACKLOG.labels(self.service).set(len(rows))
+        return len(rows)

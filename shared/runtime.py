@@ -1,0 +1,153 @@
+"""What every service runs besides its routes: engine, producer, outbox relay, consumers, migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from shared import kafka, migrations
+from shared.consumer import EventConsumer, Handler
+from shared.eventstore import EventStore
+from shared.logs import configure_logging
+from shared.outbox import OutboxRelay
+from shared.registry import EventRegistry
+from shared.settings import ServiceSettings
+from shared.topics import Topics
+from shared.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ConsumerSpec:
+    """A consumer group of this service: which topics, which event types it handles."""
+
+    name: str
+    topics: Sequence[str]
+    handlers: dict[str, Handler]
+    extra: dict = field(default_factory=dict)
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        registry: EventRegistry,
+        *,
+        output_topic: Callable[[Topics], str],
+        migrations_path: Path,
+        consumers: Callable[[ServiceRuntime], list[ConsumerSpec]] = lambda runtime: [],
+        background: Callable[[ServiceRuntime], list[Callable[[], Awaitable[None]]]] = lambda r: [],
+    ) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.topics = Topics(settings.kafka_topic_prefix)
+        self.output_topic = output_topic(self.topics)
+        self.migrations_path = migrations_path
+        self._consumer_specs = consumers
+        self._background = background
+        self.store = EventStore(registry, source=f"/servicepact/{settings.service_name}",
+                                route=lambda event_type: self.output_topic)
+        self.engine: AsyncEngine | None = None
+        self.producer = None
+        self.relay: OutboxRelay | None = None
+        self.consumers: list[EventConsumer] = []
+        self._tasks: list[asyncio.Task] = []
+
+    def uow(self) -> UnitOfWork:
+        assert self.engine is not None, "runtime not started"
+        return UnitOfWork(self.engine, self.store, on_commit=self._wake_relay)
+
+    def _wake_relay(self) -> None:
+        if self.relay is not None:
+            self.relay.wake()
+
+    async def start(self) -> None:
+        s = self.settings
+        configure_logging(s.service_name, s.log_level)
+        if s.run_migrations:
+            await migrations.upgrade(s.database_url, self.migrations_path)
+        self.engine = create_async_engine(s.database_url, pool_size=s.db_pool_size, max_overflow=10)
+        self.producer = kafka.make_producer(s.kafka_bootstrap_servers)
+        await self.producer.start()
+        specs = self._consumer_specs(self)
+        topics = {self.output_topic, *(t for spec in specs for t in spec.topics)}
+        topics |= {self.topics.dead_letter(self._group(spec)) for spec in specs}
+        await kafka.ensure_topics(
+            s.kafka_bootstrap_servers, sorted(topics),
+            partitions=s.kafka_topic_partitions, replication_factor=s.kafka_replication_factor,
+        )
+        if s.relay_enabled:
+            self.relay = OutboxRelay(self.engine, self.producer, service=s.service_name)
+            self._spawn("outbox-relay", self.relay.run)
+        if s.consumers_enabled:
+            for spec in specs:
+                self._spawn(f"consumer:{spec.name}", self._consumer_loop(spec))
+        for index, job in enumerate(self._background(self)):
+            self._spawn(f"background-{index}", job)
+        log.info("service started", extra={"service": s.service_name})
+
+    def _group(self, spec: ConsumerSpec) -> str:
+        return f"{self.settings.kafka_topic_prefix}{self.settings.service_name}.{spec.name}"
+
+    def _consumer_loop(self, spec: ConsumerSpec) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            group = self._group(spec)
+            consumer = EventConsumer(
+                name=group, topics=spec.topics, bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                engine=self.engine, registry=self.registry, handlers=spec.handlers,
+                producer=self.producer, dead_letter_topic=self.topics.dead_letter(group),
+                on_applied=self._wake_relay,
+            )
+            self.consumers.append(consumer)
+            await consumer.start()
+            try:
+                await consumer.run()
+            finally:
+                self.consumers.remove(consumer)
+                await consumer.stop()
+
+        return run
+
+    def _spawn(self, name: str, job: Callable[[], Awaitable[None]]) -> None:
+        async def supervised() -> None:
+            while True:
+                try:
+                    await job()
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("background task crashed; restarting", extra={"task": name})
+                    await asyncio.sleep(1.0)
+
+        self._tasks.append(asyncio.create_task(supervised(), name=name))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        if self.producer is not None:
+            await self.producer.stop()
+        if self.engine is not None:
+            await self.engine.dispose()
+
+    async def database_ready(self) -> bool:
+        if self.engine is None:
+            return False
+        try:
+            async with self.engine.connect() as conn:
+                await asyncio.wait_for(conn.execute(text("SELECT 1")), 2.0)
+            return True
+        except Exception:  # noqa: BLE001
+            return False
+
+    async def broker_ready(self) -> bool:
+        return self.producer is not None and await kafka.broker_reachable(self.producer)

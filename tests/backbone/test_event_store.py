@@ -1,0 +1,74 @@
+"""Event store on a real PostgreSQL: optimistic concurrency, reads, outbox rows in the same transaction."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from shared.errors import ConcurrencyConflict
+from shared.eventstore import events, outbox
+from tests.backbone.support import META, WorkLogged, append_steps, make_store, now
+
+
+async def _count(engine, table) -> int:
+    async with engine.connect() as conn:
+        return (await conn.execute(select(func.count()).select_from(table))).scalar_one()
+
+
+async def test_append_and_read_back_in_version_order(backbone_engine):
+    store = make_store("topic-a")
+    await append_steps(backbone_engine, store, "T-1", range(1, 4))
+    await append_steps(backbone_engine, store, "T-1", range(4, 5))
+    async with backbone_engine.connect() as conn:
+        stored = await store.read(conn, "T-1")
+        decoded = await store.load_events(conn, "T-1")
+    assert [e.version for e in stored] == [1, 2, 3, 4]
+    assert [e.step for e in decoded] == [1, 2, 3, 4]
+    assert stored[0].metadata == {"correlation_id": "corr-1", "actor": "tester"}
+    assert await _count(backbone_engine, outbox) == 4
+
+
+async def test_stale_expected_version_is_refused_and_nothing_is_written(backbone_engine):
+    store = make_store("topic-a")
+    await append_steps(backbone_engine, store, "T-1", range(1, 3))
+    with pytest.raises(ConcurrencyConflict):
+        async with backbone_engine.begin() as conn:
+            await store.append(
+                conn, stream_id="T-1", stream_type="ticket", expected_version=1,
+                new_events=[WorkLogged(ticket_id="T-1", step=99, occurred_at=now())], metadata=META,
+            )
+    assert await _count(backbone_engine, events) == 2
+    assert await _count(backbone_engine, outbox) == 2
+
+
+async def test_two_concurrent_writers_at_the_same_version_one_wins(backbone_engine):
+    store = make_store("topic-a")
+    await append_steps(backbone_engine, store, "T-1", range(1, 2))
+
+    async def write(step: int):
+        async with backbone_engine.begin() as conn:
+            await store.append(
+                conn, stream_id="T-1", stream_type="ticket", expected_version=1,
+                new_events=[WorkLogged(ticket_id="T-1", step=step, occurred_at=now())], metadata=META,
+            )
+
+    results = await asyncio.gather(write(10), write(20), return_exceptions=True)
+    assert sorted(type(r).__name__ for r in results) == ["ConcurrencyConflict", "NoneType"]
+    assert await _count(backbone_engine, events) == 2
+
+
+async def test_read_as_of_returns_the_earlier_history(backbone_engine):
+    store = make_store("topic-a")
+    base = now()
+    async with backbone_engine.begin() as conn:
+        await store.append(
+            conn, stream_id="T-1", stream_type="ticket", expected_version=0, metadata=META,
+            new_events=[
+                WorkLogged(ticket_id="T-1", step=1, occurred_at=base - timedelta(hours=2)),
+                WorkLogged(ticket_id="T-1", step=2, occurred_at=base - timedelta(hours=1)),
+            ],
+        )
+    async with backbone_engine.connect() as conn:
+        earlier = await store.load_events(conn, "T-1", as_of=base - timedelta(minutes=90))
+    assert [e.step for e in earlier] == [1]
