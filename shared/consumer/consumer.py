@@ -1,8 +1,10 @@
 """Idempotent Kafka consumer: each event applied once, offsets committed after the database commit.
 
-Per partition, a batch of messages is applied in one transaction with a savepoint per message; the
-processed-events row is inserted first (ON CONFLICT DO NOTHING), so a redelivered event is skipped
-inside the same transaction that would have applied it. A handler that keeps failing, and any message
+Each poll is applied in one transaction: the processed-events rows are inserted first
+(ON CONFLICT DO NOTHING ... RETURNING), and only the events that insert claimed are handed to their
+handlers, in partition order, in that same transaction; a redelivered event is skipped. If a handler
+fails, the poll is rolled back and re-applied one message per transaction, so only the failing message
+is retried. A handler that keeps failing, and any message
 that is not a valid registered event, goes to the dead-letter topic with the reason in its headers;
 the consumer moves on.
 """
@@ -12,19 +14,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.consumer.dead_letter import DeadLetterQueue
 from shared.envelope import Envelope
 from shared.errors import MalformedEvent
-from shared.eventstore.tables import processed_events
 from shared.logs import correlation_id
 from shared.registry import EventRegistry
 
@@ -35,8 +37,28 @@ APPLIED = Counter("consumer_events_applied_total", "Events applied by a consumer
 DUPLICATES = Counter("consumer_duplicates_total", "Redelivered events skipped", ["consumer"])
 
 
+_CLAIM = text(
+    "INSERT INTO processed_events (consumer, event_id) "
+    "SELECT :consumer, unnest(CAST(:ids AS text[])) ON CONFLICT DO NOTHING RETURNING event_id"
+)
+
+
 class _HandlerFailed(Exception):
-    pass
+    def __init__(self, item: _Work, message: str) -> None:
+        super().__init__(message)
+        self.item = item
+
+
+@dataclass(frozen=True)
+class _Work:
+    record: ConsumerRecord
+    envelope: Envelope
+    event: Any
+    handler: Handler
+
+    @property
+    def event_id(self) -> str:
+        return str(self.envelope.id)
 
 
 class EventConsumer:
@@ -86,8 +108,10 @@ class EventConsumer:
         assert self._consumer is not None, "start() first"
         while True:
             batches = await self._consumer.getmany(timeout_ms=200)
+            if not batches:
+                continue
+            await self.process(batches)
             for tp, records in batches.items():
-                await self._process_partition(records)
                 await self._commit(tp, records[-1].offset + 1)
 
     async def _commit(self, tp: TopicPartition, offset: int) -> None:
@@ -98,73 +122,92 @@ class EventConsumer:
             # the processed-events table skips what was already applied.
             log.warning("offset commit failed", extra={"consumer": self.name, "error": str(exc)})
 
-    async def _process_partition(self, records: list[ConsumerRecord]) -> None:
-        start = 0
-        while start < len(records):
-            failed_at = await self._apply_run(records, start)
-            if failed_at is None:
-                return
-            await self._retry_alone(records[failed_at])
-            start = failed_at + 1
+    async def process(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        """Fast path: the whole poll in one transaction. If a handler fails, redo it carefully."""
+        work: list[_Work] = []
+        for records in batches.values():
+            for record in records:
+                item = await self._decode(record)
+                if item is not None:
+                    work.append(item)
+        if not work:
+            return
+        try:
+            async with self.engine.begin() as conn:
+                fresh = await self._claim(conn, work)
+                for item in work:
+                    if item.event_id in fresh:
+                        fresh.discard(item.event_id)
+                        await self._handle(conn, item)
+        except _HandlerFailed as failure:
+            # Rolled back as a whole; apply one message at a time so only the bad one is retried
+            # (its failure here counts as its first attempt).
+            await self._apply_one_by_one(work, failed=failure.item)
+            return
+        self._applied(len(work))
 
-    async def _apply_run(self, records: list[ConsumerRecord], start: int) -> int | None:
-        """Apply records[start:] in one transaction; stop at the first handler failure."""
-        applied = 0
-        async with self.engine.connect() as conn:
-            async with conn.begin():
-                for index in range(start, len(records)):
-                    try:
-                        async with conn.begin_nested():
-                            applied += await self._apply(conn, records[index])
-                    except _HandlerFailed:
-                        break
-                else:
-                    index = None
-        if applied:
-            APPLIED.labels(self.name).inc(applied)
-            if self.on_applied is not None:
-                self.on_applied()
-        return index
-
-    async def _retry_alone(self, record: ConsumerRecord) -> None:
-        last_error = ""
-        for attempt in range(2, self.max_attempts + 1):
-            await asyncio.sleep(self.retry_backoff_s * attempt)
-            try:
-                async with self.engine.begin() as conn:
-                    await self._apply(conn, record)
-                return
-            except _HandlerFailed as exc:
-                last_error = str(exc.__cause__ or exc)
-        await self.dlq.send(record, reason="handler_failed", error=last_error)
-
-    async def _apply(self, conn: AsyncConnection, record: ConsumerRecord) -> int:
-        """Returns 1 when the event was applied, 0 when skipped (duplicate, unhandled, dead-lettered)."""
+    async def _decode(self, record: ConsumerRecord) -> _Work | None:
+        """A message this consumer should apply, or None (dead-lettered, or not ours)."""
         try:
             envelope = Envelope.from_kafka(record.headers, record.value)
             event = self.registry.decode(envelope)
         except MalformedEvent as exc:
             log.warning("dead-lettering malformed message", extra={"consumer": self.name, "error": str(exc)})
             await self.dlq.send(record, reason=exc.reason, error=str(exc))
-            return 0
+            return None
         handler = self.handlers.get(envelope.type)
         if handler is None:
-            return 0
-        inserted = await conn.execute(
-            pg_insert(processed_events)
-            .values(consumer=self.name, event_id=str(envelope.id))
-            .on_conflict_do_nothing()
-            .returning(processed_events.c.event_id)
+            return None
+        return _Work(record, envelope, event, handler)
+
+    async def _claim(self, conn: AsyncConnection, work: list[_Work]) -> set[str]:
+        """Insert-first de-duplication: only the ids this insert created are applied."""
+        result = await conn.execute(
+            _CLAIM, {"consumer": self.name, "ids": [item.event_id for item in work]}
         )
-        if inserted.first() is None:
-            DUPLICATES.labels(self.name).inc()
-            return 0
-        token = correlation_id.set(envelope.correlationid)
+        claimed = {row[0] for row in result}
+        DUPLICATES.labels(self.name).inc(len(work) - len(claimed))
+        return claimed
+
+    async def _handle(self, conn: AsyncConnection, item: _Work) -> None:
+        token = correlation_id.set(item.envelope.correlationid)
         try:
-            await handler(conn, event, envelope)
+            await item.handler(conn, item.event, item.envelope)
         except Exception as exc:
-            log.exception("handler failed", extra={"consumer": self.name, "event_type": envelope.type})
-            raise _HandlerFailed(str(exc)) from exc
+            log.exception("handler failed", extra={"consumer": self.name, "event_type": item.envelope.type})
+            raise _HandlerFailed(item, str(exc)) from exc
         finally:
             correlation_id.reset(token)
-        return 1
+
+    def _applied(self, count: int) -> None:
+        APPLIED.labels(self.name).inc(count)
+        if self.on_applied is not None:
+            self.on_applied()
+
+    async def _apply_one_by_one(self, work: list[_Work], failed: _Work) -> None:
+        for item in work:
+            if item is not failed:
+                try:
+                    async with self.engine.begin() as conn:
+                        await self._apply_one(conn, item)
+                    continue
+                except _HandlerFailed:
+                    pass
+            await self._retry_alone(item)
+
+    async def _retry_alone(self, item: _Work) -> None:
+        last_error = ""
+        for attempt in range(2, self.max_attempts + 1):
+            await asyncio.sleep(self.retry_backoff_s * attempt)
+            try:
+                async with self.engine.begin() as conn:
+                    await self._apply_one(conn, item)
+                return
+            except _HandlerFailed as exc:
+                last_error = str(exc.__cause__ or exc)
+        await self.dlq.send(item.record, reason="handler_failed", error=last_error)
+
+    async def _apply_one(self, conn: AsyncConnection, item: _Work) -> None:
+        if await self._claim(conn, [item]):
+            await self._handle(conn, item)
+            self._applied(1)

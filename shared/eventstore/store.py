@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.envelope import Envelope, EventMetadata
 from shared.errors import ConcurrencyConflict
-from shared.eventstore.tables import events, outbox
+from shared.eventstore.tables import events
 from shared.registry import EventRegistry
+
+# One round trip: the event rows and their outbox rows (a data-modifying CTE always runs).
+_APPEND = text(
+    """
+    WITH appended AS (
+        INSERT INTO events (stream_id, stream_type, version, event_id, event_type, schema_version,
+                            occurred_at, data, metadata)
+        SELECT :stream_id, :stream_type, v, id, t, sv, oc, d::jsonb, CAST(:metadata AS jsonb)
+        FROM unnest(CAST(:versions AS int[]), CAST(:event_ids AS uuid[]), CAST(:types AS text[]),
+                    CAST(:schema_versions AS int[]), CAST(:occurred AS timestamptz[]),
+                    CAST(:data AS text[])) AS u(v, id, t, sv, oc, d)
+        RETURNING 1
+    )
+    INSERT INTO outbox (event_id, topic, key, headers, payload)
+    SELECT id, topic, :stream_id, h::jsonb, p
+    FROM unnest(CAST(:outbox_event_ids AS uuid[]), CAST(:topics AS text[]), CAST(:headers AS text[]),
+                CAST(:payloads AS bytea[])) AS o(id, topic, h, p)
+    """
+)
 
 TopicRouter = Callable[[str], str | None]
 """Maps an event type to the Kafka topic it is published on (None: kept internal)."""
@@ -55,7 +76,8 @@ class EventStore:
         """Append events after `expected_version`; a stale version raises ConcurrencyConflict.
 
         Must run inside the caller's transaction: the event rows, the outbox rows and whatever state
-        change the caller made commit (or vanish) together.
+        change the caller made commit (or vanish) together. After a conflict the transaction is
+        aborted: the caller re-runs the whole command (see `retry_on_conflict`).
         """
         if not new_events:
             return []
@@ -63,41 +85,30 @@ class EventStore:
             self.registry.envelope(event, source=self.source, subject=stream_id, metadata=metadata)
             for event in new_events
         ]
-        event_rows = [
-            {
-                "stream_id": stream_id,
-                "stream_type": stream_type,
-                "version": expected_version + offset,
-                "event_id": envelope.id,
-                "event_type": envelope.type,
-                "schema_version": envelope.schemaversion,
-                "occurred_at": envelope.time,
-                "data": envelope.data,
-                "metadata": metadata.model_dump(exclude_none=True),
-            }
-            for offset, envelope in enumerate(envelopes, start=1)
-        ]
+        versions = list(range(expected_version + 1, expected_version + 1 + len(envelopes)))
+        topics = [self.route(envelope.type) for envelope in envelopes]
+        published = [(e, t) for e, t in zip(envelopes, topics, strict=True) if t is not None]
+        params = {
+            "stream_id": stream_id,
+            "stream_type": stream_type,
+            "versions": versions,
+            "event_ids": [e.id for e in envelopes],
+            "types": [e.type for e in envelopes],
+            "schema_versions": [e.schemaversion for e in envelopes],
+            "occurred": [e.time for e in envelopes],
+            "data": [json.dumps(e.data, ensure_ascii=False) for e in envelopes],
+            "metadata": json.dumps(metadata.model_dump(exclude_none=True)),
+            "outbox_event_ids": [e.id for e, _ in published],
+            "topics": [t for _, t in published],
+            "headers": [json.dumps({n: v.decode() for n, v in e.kafka_headers()}) for e, _ in published],
+            "payloads": [e.kafka_value() for e, _ in published],
+        }
         try:
-            # A savepoint keeps the caller's transaction usable after a conflict.
-            async with conn.begin_nested():
-                await conn.execute(insert(events), event_rows)
+            await conn.execute(_APPEND, params)
         except IntegrityError as exc:
             if "events_stream_version_pk" not in str(exc.orig):
                 raise
             raise ConcurrencyConflict(stream_id, expected_version) from exc
-        outbox_rows = [
-            {
-                "event_id": envelope.id,
-                "topic": topic,
-                "key": stream_id,
-                "headers": {name: value.decode() for name, value in envelope.kafka_headers()},
-                "payload": envelope.kafka_value(),
-            }
-            for envelope in envelopes
-            if (topic := self.route(envelope.type)) is not None
-        ]
-        if outbox_rows:
-            await conn.execute(insert(outbox), outbox_rows)
         return envelopes
 
     async def read(
