@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 RUN    := PYTHONPATH=$(CURDIR) $(BIN)/python
 
-.PHONY: install up test bench clean
+.PHONY: install up test bench token clean
 install: $(STAMP)
 
 $(STAMP): requirements.lock
@@ -21,6 +21,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(RUN) -m bench
+
+# A development token for the embedded stack: make token ROLE=dispatcher [SUB=alice] [REGION=Shanghai]
+token: $(STAMP)
+	@AUTH_DEV_KEY_FILE=$(CURDIR)/.devstack/dev-signing-key.pem $(RUN) -m shared.auth.dev_issuer --role $(or $(ROLE),dispatcher) \
+		$(if $(SUB),--sub $(SUB)) $(if $(REGION),--region $(REGION))
 
 clean:
 	rm -rf $(VENV) .devstack

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
 
+from pathlib import Path
+
 from fastapi import APIRouter, FastAPI
+
+from shared.auth import admin_routes as api_key_routes
+from shared.auth import dev_issuer
+from shared.auth.dependencies import Authenticator
+from shared.auth.rate_limit import RateLimiter
+from shared.auth.tokens import TokenVerifier, TrustedKey
+from shared.http.limits import BodySizeLimit
 
 from shared.http.observability import install_request_context, observability_router
 from shared.http.problems import install_problem_handlers
@@ -18,6 +27,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await runtime.start()
+        app.state.authenticator = build_authenticator(runtime)
         try:
             yield
         finally:
@@ -26,6 +36,7 @@ def create_service_app(
     app = FastAPI(title=title, version=version, lifespan=lifespan)
     app.state.runtime = runtime
     install_problem_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)
     install_request_context(app, runtime.settings.service_name)
     app.include_router(
         observability_router(
@@ -33,6 +44,19 @@ def create_service_app(
             {"database": runtime.database_ready, "broker": runtime.broker_ready},
         )
     )
-    for router in routers:
+    for router in (*routers, api_key_routes.router):
         app.include_router(router)
     return app
+
+
+def build_authenticator(runtime: ServiceRuntime) -> Authenticator:
+    settings = runtime.settings
+    local_keys: tuple[TrustedKey, ...] = ()
+    if settings.auth_dev_issuer:
+        key = dev_issuer.load_or_create_key(Path(settings.auth_dev_key_file))
+        local_keys = (TrustedKey(dev_issuer.DEV_ISSUER, key.public_key()),)
+    verifier = TokenVerifier(
+        audience=settings.auth_audience, issuer=settings.auth_issuer, jwks_url=settings.auth_jwks_url,
+        local_keys=local_keys,
+    )
+    return Authenticator(verifier, runtime.engine, RateLimiter(settings.rate_limit_per_minute))

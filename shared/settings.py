@@ -32,6 +32,23 @@ class ServiceSettings(BaseSettings):
         validation_alias=AliasChoices("KAFKA_REPLICATION_FACTOR", "kafka_replication_factor"),
     )
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL", "log_level"))
+    auth_audience: str = Field(default="servicepact", validation_alias=AliasChoices("AUTH_AUDIENCE", "auth_audience"))
+    auth_issuer: str | None = Field(default=None, validation_alias=AliasChoices("AUTH_ISSUER", "auth_issuer"))
+    auth_jwks_url: str | None = Field(default=None, validation_alias=AliasChoices("AUTH_JWKS_URL", "auth_jwks_url"))
+    auth_dev_issuer: bool = Field(
+        default=False, validation_alias=AliasChoices("AUTH_DEV_ISSUER", "auth_dev_issuer"),
+        description="Trust tokens minted by `python -m shared.auth.dev_issuer` (development only).",
+    )
+    auth_dev_key_file: str = Field(
+        default=".devstack/dev-signing-key.pem",
+        validation_alias=AliasChoices("AUTH_DEV_KEY_FILE", "auth_dev_key_file"),
+    )
+    rate_limit_per_minute: int = Field(
+        default=6000, validation_alias=AliasChoices("RATE_LIMIT_PER_MINUTE", "rate_limit_per_minute")
+    )
+    max_body_bytes: int = Field(
+        default=256 * 1024, validation_alias=AliasChoices("MAX_BODY_BYTES", "max_body_bytes")
+    )
     run_migrations: bool = True
     db_pool_size: int = 20
     relay_enabled: bool = True

@@ -11,6 +11,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.auth.dev_issuer import load_or_create_key
 from shared.devstack.broker import EmbeddedBroker
 from shared.devstack.postgres import EmbeddedPostgres
 from shared.devstack.processes import spawn, stop
@@ -72,6 +73,11 @@ def main() -> int:
     state = ROOT / ".devstack"
     state.mkdir(exist_ok=True)
     env = dict(os.environ)
+    # The embedded default is for development: trust the local dev token issuer unless told otherwise.
+    env.setdefault("AUTH_DEV_ISSUER", "true")
+    env.setdefault("AUTH_DEV_KEY_FILE", str(state / "dev-signing-key.pem"))
+    if env["AUTH_DEV_ISSUER"].lower() == "true":
+        load_or_create_key(Path(env["AUTH_DEV_KEY_FILE"]))
     started: list = []
     children: list[subprocess.Popen] = []
 
@@ -102,6 +108,9 @@ def main() -> int:
             wait_ready(f"http://127.0.0.1:{port}/readyz", process=child)
             print(f"{spec.directory:<11} http://127.0.0.1:{port}  (docs /docs, ready /readyz, logs {state}/{spec.directory}.log)", flush=True)
         print("ServicePact is up. Ctrl-C stops everything.", flush=True)
+        if env["AUTH_DEV_ISSUER"].lower() == "true":
+            print("demo token: make token ROLE=dispatcher   (roles: integration technician dispatcher "
+                  "supervisor inventory-clerk ops-admin)", flush=True)
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
         print("a service exited; stopping the stack", file=sys.stderr)

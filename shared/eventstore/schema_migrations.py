@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 
 def create_backbone_v1() -> None:
@@ -49,8 +49,18 @@ def create_backbone_v1() -> None:
         sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         sa.PrimaryKeyConstraint("consumer", "event_id", name="processed_events_pk"),
     )
+    op.create_table(
+        "api_keys",
+        sa.Column("key_id", sa.Text, primary_key=True),
+        sa.Column("key_hash", sa.LargeBinary, nullable=False),
+        sa.Column("client_id", sa.Text, nullable=False),
+        sa.Column("roles", ARRAY(sa.Text), nullable=False),
+        sa.Column("region", sa.Text, nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    )
 
 
 def drop_backbone_v1() -> None:
-    for table in ("processed_events", "outbox", "events"):
+    for table in ("api_keys", "processed_events", "outbox", "events"):
         op.drop_table(table)

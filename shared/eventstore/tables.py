@@ -22,7 +22,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 backbone_metadata = MetaData()
 
@@ -66,4 +66,16 @@ processed_events = Table(
     Column("event_id", Text, nullable=False),
     Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("consumer", "event_id", name="processed_events_pk"),
+)
+
+api_keys = Table(
+    "api_keys",
+    backbone_metadata,
+    Column("key_id", Text, primary_key=True),
+    Column("key_hash", LargeBinary, nullable=False),
+    Column("client_id", Text, nullable=False),
+    Column("roles", ARRAY(Text), nullable=False),
+    Column("region", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
 )

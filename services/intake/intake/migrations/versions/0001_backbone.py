@@ -1,4 +1,4 @@
-"""Backbone tables: events, outbox, processed events.
+"""Backbone tables: events, outbox, processed events, API keys.
 
 Revision ID: 0001
 """
