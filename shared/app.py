@@ -46,6 +46,11 @@ def create_service_app(
     )
     for router in (*routers, api_key_routes.router):
         app.include_router(router)
+
+    @app.get("/asyncapi.json", tags=["operations"], summary="AsyncAPI 3.0: topics and event schemas")
+    async def asyncapi() -> dict:
+        return runtime.asyncapi(version)
+
     return app
 
 

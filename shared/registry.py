@@ -72,6 +72,12 @@ class EventRegistry:
             field = ".".join(str(part) for part in first["loc"])
             raise MalformedEvent(f"{type_name}: field {field!r}: {first['msg']}") from exc
 
+    def json_schema(self, type_name: str) -> dict[str, Any]:
+        return dict(self._by_name[type_name].adapter.json_schema())
+
+    def types_of(self, module_prefix: str) -> list[str]:
+        return sorted(n for n, r in self._by_name.items() if r.cls.__module__.startswith(module_prefix))
+
     def envelope(
         self, event: Any, *, source: str, subject: str | None, metadata: EventMetadata
     ) -> Envelope:

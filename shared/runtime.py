@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from shared import kafka, migrations
+from shared.asyncapi import asyncapi_document
 from shared.consumer import EventConsumer, Handler
 from shared.eventstore import EventStore
 from shared.logs import configure_logging
@@ -138,6 +139,15 @@ class ServiceRuntime:
             await self.producer.stop()
         if self.engine is not None:
             await self.engine.dispose()
+
+    def asyncapi(self, version: str) -> dict:
+        package = type(self.settings).__module__.split(".")[0]
+        specs = self._consumer_specs(self)
+        return asyncapi_document(
+            service=self.settings.service_name, version=version,
+            publishes=(self.output_topic, self.registry, self.registry.types_of(package)),
+            consumes=[(t, sorted(spec.handlers)) for spec in specs for t in spec.topics],
+        )
 
     async def database_ready(self) -> bool:
         if self.engine is None:

@@ -59,8 +59,18 @@ def create_backbone_v1() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
     )
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("scope", sa.Text, nullable=False),
+        sa.Column("key", sa.Text, nullable=False),
+        sa.Column("request_hash", sa.Text, nullable=False),
+        sa.Column("status", sa.Integer, nullable=True),
+        sa.Column("body", JSONB, nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.PrimaryKeyConstraint("scope", "key", name="idempotency_keys_pk"),
+    )
 
 
 def drop_backbone_v1() -> None:
-    for table in ("api_keys", "processed_events", "outbox", "events"):
+    for table in ("idempotency_keys", "api_keys", "processed_events", "outbox", "events"):
         op.drop_table(table)
