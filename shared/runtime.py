@@ -145,7 +145,7 @@ class ServiceRuntime:
         specs = self._consumer_specs(self)
         return asyncapi_document(
             service=self.settings.service_name, version=version,
-            publishes=(self.output_topic, self.registry, self.registry.types_of(package)),
+            publishes=(self.output_topic, self.registry, self.registry.types_of(f"{package}.domain")),
             consumes=[(t, sorted(spec.handlers)) for spec in specs for t in spec.topics],
         )
 

@@ -68,7 +68,8 @@ class UnitOfWork:
         return aggregate_cls.replay(history)  # type: ignore[attr-defined]
 
     async def save(
-        self, aggregate: Aggregate, *, stream_id: str, stream_type: str, metadata: EventMetadata
+        self, aggregate: Aggregate, *, stream_id: str, stream_type: str, metadata: EventMetadata,
+        key: str | None = None,
     ) -> list[Envelope]:
         new_events = list(aggregate.pending_events)
         expected = aggregate.version - len(new_events)
@@ -79,6 +80,7 @@ class UnitOfWork:
             expected_version=expected,
             new_events=new_events,
             metadata=metadata,
+            key=key,
         )
         aggregate.pending_events.clear()
         self.published.extend(envelopes)

@@ -32,7 +32,7 @@ _APPEND = text(
         RETURNING 1
     )
     INSERT INTO outbox (event_id, topic, key, headers, payload)
-    SELECT id, topic, :stream_id, h::jsonb, p
+    SELECT id, topic, :key, h::jsonb, p
     FROM unnest(CAST(:outbox_event_ids AS uuid[]), CAST(:topics AS text[]), CAST(:headers AS text[]),
                 CAST(:payloads AS bytea[])) AS o(id, topic, h, p)
     """
@@ -72,8 +72,12 @@ class EventStore:
         expected_version: int,
         new_events: Sequence[Any],
         metadata: EventMetadata,
+        key: str | None = None,
     ) -> list[Envelope]:
         """Append events after `expected_version`; a stale version raises ConcurrencyConflict.
+
+        `key` is the Kafka key and CloudEvents subject (default: the stream id); a complaint about a
+        ticket, for instance, is its own stream but travels keyed by the ticket id.
 
         Must run inside the caller's transaction: the event rows, the outbox rows and whatever state
         change the caller made commit (or vanish) together. After a conflict the transaction is
@@ -82,7 +86,7 @@ class EventStore:
         if not new_events:
             return []
         envelopes = [
-            self.registry.envelope(event, source=self.source, subject=stream_id, metadata=metadata)
+            self.registry.envelope(event, source=self.source, subject=key or stream_id, metadata=metadata)
             for event in new_events
         ]
         versions = list(range(expected_version + 1, expected_version + 1 + len(envelopes)))
@@ -90,6 +94,7 @@ class EventStore:
         published = [(e, t) for e, t in zip(envelopes, topics, strict=True) if t is not None]
         params = {
             "stream_id": stream_id,
+            "key": key or stream_id,
             "stream_type": stream_type,
             "versions": versions,
             "event_ids": [e.id for e in envelopes],

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.envelope import Envelope, EventMetadata
 from shared.eventstore import EventStore
 from shared.registry import EventRegistry
+from shared.testing.waiting import read_topic, wait_until  # noqa: F401  (re-exported for the tests)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,35 +65,3 @@ async def applied_rows(engine: AsyncEngine) -> list[tuple[str, str, int]]:
     async with engine.connect() as conn:
         rows = await conn.execute(text("SELECT event_id, ticket_id, step FROM applied ORDER BY id"))
         return [tuple(r) for r in rows]
-
-
-async def wait_until(predicate, timeout_s: float = 20.0, interval_s: float = 0.05):
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        result = await predicate()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {timeout_s}s (last: {result!r})")
-        await asyncio.sleep(interval_s)
-
-
-async def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float = 20.0) -> list:
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
-    )
-    await consumer.start()
-    records: list = []
-    try:
-        deadline = asyncio.get_running_loop().time() + timeout_s
-        while len(records) < expected and asyncio.get_running_loop().time() < deadline:
-            batch = await consumer.getmany(timeout_ms=200)
-            for part in batch.values():
-                records.extend(part)
-        # a short grace period to catch unexpected extra copies
-        batch = await consumer.getmany(timeout_ms=500)
-        for part in batch.values():
-            records.extend(part)
-    finally:
-        await consumer.stop()
-    return records

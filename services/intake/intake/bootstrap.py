@@ -1,17 +1,36 @@
-"""The one place that wires intake: event types, topics, consumers."""
+"""The one place that wires intake: event types, topics, consumers, routes."""
 
 from pathlib import Path
 
 from shared.registry import EventRegistry
-from shared.runtime import ServiceRuntime
+from shared.runtime import ConsumerSpec, ServiceRuntime
 
+from intake.adapters.inbound import DISPATCH_EVENTS
 from intake.config import Settings
+from intake.domain.entitlement import HolidayCalendar
+from intake.domain.events import COMPLAINT_EVENTS, TICKET_EVENTS
+from intake.service_layer import field_work
+from intake.service_layer.tickets import TicketService
+
+
+def build_registry() -> EventRegistry:
+    registry = EventRegistry()
+    registry.register_all(*TICKET_EVENTS, *COMPLAINT_EVENTS, *DISPATCH_EVENTS)
+    return registry
 
 
 def build_runtime(settings: Settings | None = None) -> ServiceRuntime:
     return ServiceRuntime(
         settings or Settings(),
-        EventRegistry(),
+        build_registry(),
         output_topic=lambda topics: topics.tickets,
         migrations_path=Path(__file__).parent / "migrations",
+        consumers=lambda runtime: [
+            ConsumerSpec(name="field-work", topics=[runtime.topics.dispatch], handlers=field_work.handlers(runtime)),
+        ],
     )
+
+
+def build_ticket_service(runtime: ServiceRuntime) -> TicketService:
+    settings: Settings = runtime.settings  # type: ignore[assignment]
+    return TicketService(runtime, HolidayCalendar(holidays=frozenset(settings.public_holidays)))

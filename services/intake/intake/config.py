@@ -1,3 +1,5 @@
+from datetime import date
+
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -8,3 +10,5 @@ class Settings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
     service_name: str = "intake"
+    # Public holidays for the warranty-end rule (a JSON list in INTAKE_PUBLIC_HOLIDAYS).
+    public_holidays: list[date] = []

@@ -1,4 +1,4 @@
-from shared.eventstore.tables import backbone_metadata
+from intake.adapters.tables import metadata
 from shared.migrations import run_env
 
-run_env(backbone_metadata)
+run_env(metadata)

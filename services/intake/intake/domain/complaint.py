@@ -1,0 +1,68 @@
+"""A complaint: its own record (about a ticket or standalone) with its own reply, handled apart
+from the service department."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from intake.domain.errors import IllegalTransition, InvalidCommand
+from intake.domain.events import ComplaintAnswered, ComplaintFiled, TicketContext
+
+
+class Complaint:
+    def __init__(self) -> None:
+        self.complaint_id = ""
+        self.ticket_id: str | None = None
+        self.customer_id = ""
+        self.text = ""
+        self.reply: str | None = None
+        self.filed_at: datetime | None = None
+        self.answered_at: datetime | None = None
+        self.version = 0
+        self.pending_events: list[Any] = []
+
+    @classmethod
+    def file(cls, *, complaint_id: str, customer_id: str, text: str, now: datetime,
+             ticket_id: str | None = None, context: TicketContext | None = None,
+             source: str = "customer") -> Complaint:
+        if not text.strip():
+            raise InvalidCommand("a complaint needs its text", field="text")
+        complaint = cls()
+        complaint._record(ComplaintFiled(
+            complaint_id=complaint_id, ticket_id=ticket_id, customer_id=customer_id, occurred_at=now,
+            text=text, source=source, context=context,
+        ))
+        return complaint
+
+    @classmethod
+    def replay(cls, events: list[Any]) -> Complaint:
+        complaint = cls()
+        for event in events:
+            complaint._apply(event)
+        return complaint
+
+    def answer(self, reply: str, answered_by: str, now: datetime) -> None:
+        if self.reply is not None:
+            raise IllegalTransition("answer", "answered")
+        self._record(ComplaintAnswered(
+            complaint_id=self.complaint_id, ticket_id=self.ticket_id, customer_id=self.customer_id,
+            occurred_at=max(now, self.filed_at or now), reply=reply, answered_by=answered_by,
+        ))
+
+    @property
+    def status(self) -> str:
+        return "answered" if self.reply is not None else "open"
+
+    def _record(self, event: Any) -> None:
+        self._apply(event)
+        self.pending_events.append(event)
+
+    def _apply(self, event: Any) -> None:
+        self.version += 1
+        match event:
+            case ComplaintFiled():
+                self.complaint_id, self.ticket_id = event.complaint_id, event.ticket_id
+                self.customer_id, self.text, self.filed_at = event.customer_id, event.text, event.occurred_at
+            case ComplaintAnswered():
+                self.reply, self.answered_at = event.reply, event.occurred_at

@@ -1,0 +1,171 @@
+"""Events of the ticket and complaint streams (published on the tickets topic, keyed by ticket id).
+
+Every ticket event carries the ticket's full context, so a consumer (the SLA monitor, dispatch,
+notify) never has to call intake back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    P1 = "P1"  # critical: system down, business interrupted
+    P2 = "P2"  # major
+    P3 = "P3"  # general
+    P4 = "P4"  # non-fault: consultation
+
+
+class Channel(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    FAX = "fax"
+    WEB = "web"
+    WALK_IN = "walk_in"
+    LETTER = "letter"
+    PARTNER_API = "partner_api"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketContext:
+    customer_id: str
+    contract_id: str | None
+    policy_id: str
+    calendar_id: str
+    severity: Severity
+    region: str | None
+    site_id: str | None
+    unit_id: str | None
+    product_line: str | None
+    on_site_covered: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class Caller:
+    name: str
+    phone: str
+    contact_id: str | None
+    registered: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketEvent:
+    ticket_id: str
+    occurred_at: datetime
+    context: TicketContext
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketOpened(TicketEvent):
+    channel: Channel
+    reported_at: datetime
+    description: str
+    caller: Caller
+    fault_code: str | None = None
+    account_engineer_id: str | None = None
+    sales_rep_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketClassified(TicketEvent):
+    previous_severity: Severity
+    severity: Severity
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketNoteAdded(TicketEvent):
+    text: str
+    author: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntitlementAssessed(TicketEvent):
+    in_warranty: bool
+    warranty_ends_on: date
+    excluded: bool
+    remedies: tuple[str, ...]
+    replacement_due: bool
+    parts_chargeable: bool
+    labour_chargeable: bool
+    travel_chargeable: bool
+    quote_before_work: bool
+    notify_sales: bool
+    sales_rep_id: str | None
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketAwaitingCustomer(TicketEvent):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketAwaitingParts(TicketEvent):
+    reason: str
+    parts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketResumed(TicketEvent):
+    paused: str  # the status left: awaiting_customer or awaiting_parts
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketResolved(TicketEvent):
+    resolution: str
+    resolved_by: str
+    technician_id: str | None = None
+    fault_code: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketReopened(TicketEvent):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketClosed(TicketEvent):
+    callback_note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketCancelled(TicketEvent):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SatisfactionRecorded(TicketEvent):
+    score: int  # 1 (very dissatisfied) .. 5 (very satisfied)
+    comment: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComplaintFiled:
+    complaint_id: str
+    ticket_id: str | None
+    customer_id: str
+    occurred_at: datetime
+    text: str
+    source: str  # "customer" or "satisfaction_callback"
+    context: TicketContext | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComplaintAnswered:
+    complaint_id: str
+    ticket_id: str | None
+    customer_id: str
+    occurred_at: datetime
+    reply: str
+    answered_by: str
+
+
+TICKET_EVENTS = (
+    TicketOpened, TicketClassified, TicketNoteAdded, EntitlementAssessed, TicketAwaitingCustomer,
+    TicketAwaitingParts, TicketResumed, TicketResolved, TicketReopened, TicketClosed,
+    TicketCancelled, SatisfactionRecorded,
+)
+COMPLAINT_EVENTS = (ComplaintFiled, ComplaintAnswered)

@@ -1,0 +1,106 @@
+"""Customer archive: reference data kept as plain rows, looked up the way a hotline agent needs."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from intake.adapters.tables import companies, contacts, contracts, sites, units
+
+
+class ArchiveError(Exception):
+    def __init__(self, status: int, title: str, field: str | None = None) -> None:
+        super().__init__(title)
+        self.status, self.title, self.field = status, title, field
+
+
+def phone_digits(phone: str) -> str:
+    """Digits only, without the China country prefix, so '+86 138-0013-8000' finds '13800138000'."""
+    digits = re.sub(r"\D", "", phone)
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) >= 7:
+            return digits[len(prefix):]
+    return digits
+
+
+def new_id(kind: str) -> str:
+    return f"{kind}-{uuid.uuid4().hex[:12]}"
+
+
+async def _require(conn, table, row_id: str, field: str) -> dict[str, Any]:
+    row = (await conn.execute(select(table).where(table.c.id == row_id))).mappings().first()
+    if row is None:
+        raise ArchiveError(404 if field == "company_id" else 422, f"unknown {field}", field)
+    return dict(row)
+
+
+async def add_company(engine: AsyncEngine, name: str) -> str:
+    company_id = new_id("C")
+    async with engine.begin() as conn:
+        await conn.execute(insert(companies).values(id=company_id, name=name))
+    return company_id
+
+
+async def add_row(engine: AsyncEngine, table, kind: str, company_id: str, values: dict[str, Any]) -> str:
+    row_id = new_id(kind)
+    async with engine.begin() as conn:
+        await _require(conn, companies, company_id, "company_id")
+        if "site_id" in values:
+            site = await _require(conn, sites, values["site_id"], "site_id")
+            if site["company_id"] != company_id:
+                raise ArchiveError(422, "site belongs to another company", "site_id")
+        if values.get("contract_id"):
+            contract = await _require(conn, contracts, values["contract_id"], "contract_id")
+            if contract["company_id"] != company_id:
+                raise ArchiveError(422, "contract belongs to another company", "contract_id")
+        if table is contacts:
+            values = {**values, "phone_digits": phone_digits(values["phone"])}
+        try:
+            await conn.execute(insert(table).values(id=row_id, company_id=company_id, **values))
+        except IntegrityError as exc:
+            if "serial_number" in str(exc.orig):
+                raise ArchiveError(409, "serial number already registered", "serial_number") from None
+            raise
+    return row_id
+
+
+async def company_record(engine: AsyncEngine, company_id: str) -> dict[str, Any] | None:
+    async with engine.connect() as conn:
+        company = (await conn.execute(select(companies).where(companies.c.id == company_id))).mappings().first()
+        if company is None:
+            return None
+        record = dict(company)
+        for key, table in (("contacts", contacts), ("sites", sites), ("contracts", contracts), ("units", units)):
+            rows = await conn.execute(select(table).where(table.c.company_id == company_id).order_by(table.c.id))
+            record[key] = [dict(r) for r in rows.mappings()]
+    return record
+
+
+async def find(engine: AsyncEngine, *, company: str | None, phone: str | None, serial: str | None,
+               limit: int = 20) -> list[dict[str, Any]]:
+    """Company ids matching a partial case-insensitive name, a phone number or a serial number."""
+    query = select(companies.c.id).distinct().limit(limit)
+    conditions = []
+    if company:
+        pattern = "%" + company.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(func.lower(companies.c.name).like(pattern))
+    if phone:
+        query = query.outerjoin(contacts, contacts.c.company_id == companies.c.id)
+        conditions.append(contacts.c.phone_digits == phone_digits(phone))
+    if serial:
+        query = query.outerjoin(units, units.c.company_id == companies.c.id)
+        conditions.append(units.c.serial_number == serial)
+    async with engine.connect() as conn:
+        ids = [row[0] for row in await conn.execute(query.where(or_(*conditions)))]
+    return [record for company_id in ids if (record := await company_record(engine, company_id))]
+
+
+async def unit_by_serial(engine: AsyncEngine, serial: str) -> dict[str, Any] | None:
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(units).where(units.c.serial_number == serial))).mappings().first()
+    return dict(row) if row else None

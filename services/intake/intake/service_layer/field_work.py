@@ -1,0 +1,53 @@
+"""The ticket follows the field work: dispatch's events, applied in the consumer's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.envelope import Envelope, EventMetadata
+from shared.runtime import ServiceRuntime
+
+from intake.adapters import inbound
+from intake.adapters.tables import tickets_view
+from intake.domain.ticket import WORKING, UNFINISHED, Ticket
+from intake.service_layer.tickets import TICKET_STREAM, apply_consequences
+
+
+def handlers(runtime: ServiceRuntime) -> dict[str, Any]:
+    async def technician_changed(conn: AsyncConnection, event: Any, envelope: Envelope) -> None:
+        await conn.execute(update(tickets_view).where(tickets_view.c.ticket_id == event.ticket_id)
+                           .values(technician_id=event.technician_id))
+
+    async def parts_requested(conn: AsyncConnection, event: inbound.PartsRequested, envelope: Envelope) -> None:
+        await _command(runtime, conn, envelope, event.ticket_id, WORKING, lambda t: t.await_parts(
+            "parts requested from the field", event.parts, event.occurred_at))
+
+    async def work_resolved(conn: AsyncConnection, event: inbound.WorkResolved, envelope: Envelope) -> None:
+        await _command(runtime, conn, envelope, event.ticket_id, UNFINISHED, lambda t: t.resolve(
+            event.fix or "resolved in the field", f"technician:{event.technician_id}", event.occurred_at,
+            technician_id=event.technician_id, fault_code=event.fault_code))
+
+    return {"TechnicianAssigned": technician_changed, "TicketReassigned": technician_changed,
+            "PartsRequested": parts_requested, "WorkResolved": work_resolved}
+
+
+async def _command(runtime: ServiceRuntime, conn: AsyncConnection, envelope: Envelope, ticket_id: str,
+                   applies_in: frozenset, action) -> None:
+    history = await runtime.store.load_events(conn, ticket_id)
+    if not history:
+        return  # not one of ours (e.g. a maintenance visit without a ticket)
+    ticket = Ticket.replay(history)
+    if ticket.status not in applies_in:
+        return  # already there (e.g. resolved by the office first): nothing to do
+    action(ticket)
+    new_events = list(ticket.pending_events)
+    metadata = EventMetadata(correlation_id=envelope.correlationid, causation_id=str(envelope.id),
+                             actor=envelope.actor)
+    await runtime.store.append(conn, stream_id=ticket_id, stream_type=TICKET_STREAM,
+                               expected_version=ticket.version - len(new_events), new_events=new_events,
+                               metadata=metadata)
+    ticket.pending_events.clear()
+    await apply_consequences(conn, ticket, new_events, metadata, runtime, None)

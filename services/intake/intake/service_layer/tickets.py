@@ -1,0 +1,260 @@
+"""Ticket commands: one transaction each (events + outbox + read model + idempotency record)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared import idempotency
+from shared.envelope import EventMetadata
+from shared.runtime import ServiceRuntime
+from shared.unit_of_work import UnitOfWork, retry_on_conflict
+
+from intake.adapters.tables import tickets_view
+from intake.domain.complaint import Complaint
+from intake.domain.errors import InvalidCommand
+from intake.domain.entitlement import Cause, FaultReport, HolidayCalendar, assess
+from intake.domain.events import Channel, SatisfactionRecorded, Severity, TicketResolved
+from intake.domain.ticket import Ticket
+from intake.service_layer import context as archive_context
+from intake.service_layer.ids import time_ordered_id
+from intake.service_layer.projection import (
+    complaint_document, project_complaint, project_ticket, ticket_document,
+)
+
+TICKET_STREAM = "ticket"
+COMPLAINT_STREAM = "complaint"
+
+
+class TicketNotFound(Exception):
+    pass
+
+
+class VersionMismatch(Exception):
+    def __init__(self, current: int) -> None:
+        super().__init__(f"the ticket is at version {current}")
+        self.current = current
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenTicket:
+    customer_id: str
+    channel: Channel
+    severity: Severity
+    description: str
+    caller_name: str
+    caller_phone: str
+    reported_at: datetime | None = None
+    contract_id: str | None = None
+    site_id: str | None = None
+    unit_id: str | None = None
+    serial_number: str | None = None
+    fault_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    document: dict[str, Any]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TicketService:
+    def __init__(self, runtime: ServiceRuntime, holidays: HolidayCalendar) -> None:
+        self.runtime = runtime
+        self.holidays = holidays
+
+    async def open(self, command: OpenTicket, *, metadata: EventMetadata, idempotency_key: str | None,
+                   scope: str, fingerprint: str) -> Outcome:
+        async with self.runtime.uow() as uow:
+            if idempotency_key:
+                stored = await idempotency.claim(uow.conn, scope=scope, key=idempotency_key,
+                                                 fingerprint=fingerprint)
+                if stored is not None:
+                    return Outcome(stored.status, stored.body)
+            facts = await archive_context.ticket_facts(
+                uow.conn, customer_id=command.customer_id, severity=command.severity,
+                caller_name=command.caller_name, caller_phone=command.caller_phone,
+                contract_id=command.contract_id, site_id=command.site_id, unit_id=command.unit_id,
+                serial_number=command.serial_number,
+            )
+            now = _now()
+            contract = facts.contract or {}
+            ticket = Ticket.open(
+                ticket_id=time_ordered_id("T"), context=facts.context, channel=command.channel,
+                reported_at=command.reported_at or now, description=command.description,
+                caller=facts.caller, now=now, fault_code=command.fault_code,
+                account_engineer_id=contract.get("account_engineer_id"), sales_rep_id=contract.get("sales_rep_id"),
+            )
+            if facts.unit is not None:
+                await self._assess(uow.conn, ticket, facts.unit, facts.contract, Cause.PERFORMANCE_FAULT, now)
+            await self._save(uow, ticket, metadata)
+            document = ticket_document(ticket)
+            if idempotency_key:
+                await idempotency.remember(uow.conn, scope=scope, key=idempotency_key, status=201, body=document)
+            await uow.commit()
+            return Outcome(201, document)
+
+    async def change(
+        self, ticket_id: str, action: Callable[[Ticket, datetime], Any], *, metadata: EventMetadata,
+        if_match: int | None = None,
+    ) -> dict[str, Any]:
+        async def attempt() -> dict[str, Any]:
+            async with self.runtime.uow() as uow:
+                ticket = await self._load(uow.conn, ticket_id)
+                if if_match is not None and ticket.version != if_match:
+                    raise VersionMismatch(ticket.version)
+                action(ticket, _now())
+                await self._save(uow, ticket, metadata)
+                technician = await technician_of(uow.conn, ticket_id)
+                await uow.commit()
+                return ticket_document(ticket, technician)
+
+        return await retry_on_conflict(attempt)
+
+    async def reassess(self, ticket_id: str, *, cause: Cause, fault_code: str | None,
+                       metadata: EventMetadata, if_match: int | None = None) -> dict[str, Any]:
+        async def attempt() -> dict[str, Any]:
+            async with self.runtime.uow() as uow:
+                ticket = await self._load(uow.conn, ticket_id)
+                if if_match is not None and ticket.version != if_match:
+                    raise VersionMismatch(ticket.version)
+                context = ticket.context
+                assert context is not None
+                unit = contract = None
+                if context.unit_id:
+                    unit = await archive_context.row_by_id(uow.conn, archive_context.units, context.unit_id)
+                if context.contract_id:
+                    contract = await archive_context.row_by_id(uow.conn, archive_context.contracts, context.contract_id)
+                if unit is None:
+                    raise InvalidCommand("the ticket has no unit to assess", field="unit_id")
+                if fault_code:
+                    ticket.fault_code = fault_code
+                await self._assess(uow.conn, ticket, unit, contract, cause, _now())
+                await self._save(uow, ticket, metadata)
+                technician = await technician_of(uow.conn, ticket_id)
+                await uow.commit()
+                return ticket_document(ticket, technician)
+
+        return await retry_on_conflict(attempt)
+
+    async def get(self, ticket_id: str, *, as_of: datetime | None = None) -> dict[str, Any]:
+        async with self.runtime.engine.connect() as conn:
+            history = await self.runtime.store.load_events(conn, ticket_id, as_of=as_of)
+            if not history:
+                raise TicketNotFound(ticket_id)
+            return ticket_document(Ticket.replay(history), await technician_of(conn, ticket_id))
+
+    async def history(self, ticket_id: str) -> list[dict[str, Any]]:
+        async with self.runtime.engine.connect() as conn:
+            stored = await self.runtime.store.read(conn, ticket_id)
+        if not stored:
+            raise TicketNotFound(ticket_id)
+        return [{"version": e.version, "event_id": str(e.event_id), "type": e.event_type,
+                 "occurred_at": e.occurred_at.isoformat(), "recorded_at": e.recorded_at.isoformat(),
+                 "actor": e.metadata.get("actor"), "correlation_id": e.metadata.get("correlation_id"),
+                 "data": e.data} for e in stored]
+
+    # ---- complaints ----------------------------------------------------------------------------
+    async def file_complaint(self, *, customer_id: str, text: str, ticket_id: str | None,
+                             metadata: EventMetadata) -> dict[str, Any]:
+        async with self.runtime.uow() as uow:
+            context = None
+            if ticket_id is not None:
+                ticket = await self._load(uow.conn, ticket_id)
+                assert ticket.context is not None
+                context = ticket.context
+                if context.customer_id != customer_id:
+                    raise InvalidCommand("the ticket belongs to another customer", field="ticket_id")
+            elif await archive_context.row_by_id(uow.conn, archive_context.companies, customer_id) is None:
+                raise InvalidCommand("unknown customer", field="customer_id")
+            complaint = Complaint.file(complaint_id=time_ordered_id("CP"), customer_id=customer_id, text=text,
+                                       now=_now(), ticket_id=ticket_id, context=context)
+            await self._save_complaint(uow, complaint, metadata)
+            await uow.commit()
+            return complaint_document(complaint)
+
+    async def answer_complaint(self, complaint_id: str, *, reply: str, metadata: EventMetadata) -> dict[str, Any]:
+        async def attempt() -> dict[str, Any]:
+            async with self.runtime.uow() as uow:
+                complaint = await uow.load(Complaint, complaint_id)
+                if complaint is None:
+                    raise TicketNotFound(complaint_id)
+                complaint.answer(reply, metadata.actor or "unknown", _now())
+                await self._save_complaint(uow, complaint, metadata)
+                await uow.commit()
+                return complaint_document(complaint)
+
+        return await retry_on_conflict(attempt)
+
+    async def complaint(self, complaint_id: str) -> dict[str, Any]:
+        async with self.runtime.engine.connect() as conn:
+            history = await self.runtime.store.load_events(conn, complaint_id)
+        if not history:
+            raise TicketNotFound(complaint_id)
+        return complaint_document(Complaint.replay(history))
+
+    # ---- shared steps --------------------------------------------------------------------------
+    async def _load(self, conn: AsyncConnection, ticket_id: str) -> Ticket:
+        history = await self.runtime.store.load_events(conn, ticket_id)
+        if not history or not ticket_id.startswith("T-"):
+            raise TicketNotFound(ticket_id)
+        return Ticket.replay(history)
+
+    async def _assess(self, conn, ticket: Ticket, unit, contract, cause: Cause, now: datetime) -> None:
+        report = FaultReport(reported_on=(ticket.reported_at or now).date(), fault_code=ticket.fault_code,
+                             cause=cause)
+        prior = await archive_context.prior_repairs(conn, unit["id"], excluding_ticket=ticket.ticket_id)
+        entitlement = assess(unit=archive_context.unit_facts(unit), terms=archive_context.contract_terms(contract),
+                             fault=report, prior_repairs=prior, calendar=self.holidays)
+        ticket.record_entitlement(entitlement, now)
+
+    async def _save(self, uow: UnitOfWork, ticket: Ticket, metadata: EventMetadata) -> None:
+        """Append the new events, then everything they imply in the same transaction."""
+        new_events = list(ticket.pending_events)
+        await uow.save(ticket, stream_id=ticket.ticket_id, stream_type=TICKET_STREAM, metadata=metadata)
+        await apply_consequences(uow.conn, ticket, new_events, metadata, self.runtime, uow)
+
+    async def _save_complaint(self, uow: UnitOfWork, complaint: Complaint, metadata: EventMetadata) -> None:
+        await uow.save(complaint, stream_id=complaint.complaint_id, stream_type=COMPLAINT_STREAM,
+                       metadata=metadata, key=complaint.ticket_id)
+        await project_complaint(uow.conn, complaint)
+
+
+async def apply_consequences(conn: AsyncConnection, ticket: Ticket, new_events: list[Any],
+                             metadata: EventMetadata, runtime: ServiceRuntime, uow: UnitOfWork | None) -> None:
+    """Read model, repair history, and the complaint a dissatisfied callback opens."""
+    await project_ticket(conn, ticket)
+    context = ticket.context
+    assert context is not None
+    for event in new_events:
+        if isinstance(event, TicketResolved) and context.unit_id and event.fault_code:
+            await archive_context.record_repair(conn, ticket_id=ticket.ticket_id, unit_id=context.unit_id,
+                                                fault_code=event.fault_code, resolved_on=event.occurred_at.date())
+        if isinstance(event, SatisfactionRecorded) and event.score <= 2:
+            complaint = Complaint.file(
+                complaint_id=time_ordered_id("CP"), customer_id=context.customer_id, ticket_id=ticket.ticket_id,
+                text=f"dissatisfied at the callback (score {event.score}): {event.comment}".strip(),
+                now=event.occurred_at, context=context, source="satisfaction_callback",
+            )
+            envelopes = await runtime.store.append(
+                conn, stream_id=complaint.complaint_id, stream_type=COMPLAINT_STREAM, expected_version=0,
+                new_events=complaint.pending_events, metadata=metadata, key=ticket.ticket_id,
+            )
+            if uow is not None:
+                uow.published.extend(envelopes)
+            complaint.pending_events.clear()
+            await project_complaint(conn, complaint)
+
+
+async def technician_of(conn: AsyncConnection, ticket_id: str) -> str | None:
+    row = (await conn.execute(select(tickets_view.c.technician_id).where(tickets_view.c.ticket_id == ticket_id))).first()
+    return row[0] if row else None
