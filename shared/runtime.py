@@ -45,6 +45,7 @@ class ServiceRuntime:
         migrations_path: Path,
         consumers: Callable[[ServiceRuntime], list[ConsumerSpec]] = lambda runtime: [],
         background: Callable[[ServiceRuntime], list[Callable[[], Awaitable[None]]]] = lambda r: [],
+        on_start: Callable[[ServiceRuntime], Awaitable[None]] | None = None,
     ) -> None:
         self.settings = settings
         self.registry = registry
@@ -53,6 +54,7 @@ class ServiceRuntime:
         self.migrations_path = migrations_path
         self._consumer_specs = consumers
         self._background = background
+        self._on_start = on_start
         self.store = EventStore(registry, source=f"/servicepact/{settings.service_name}",
                                 route=lambda event_type: self.output_topic)
         self.engine: AsyncEngine | None = None
@@ -84,6 +86,8 @@ class ServiceRuntime:
             s.kafka_bootstrap_servers, sorted(topics),
             partitions=s.kafka_topic_partitions, replication_factor=s.kafka_replication_factor,
         )
+        if self._on_start is not None:
+            await self._on_start(self)  # e.g. seed reference data, before consumers and jobs run
         if s.relay_enabled:
             self.relay = OutboxRelay(self.engine, self.producer, service=s.service_name)
             self._spawn("outbox-relay", self.relay.run)

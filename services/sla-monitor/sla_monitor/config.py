@@ -8,3 +8,4 @@ class Settings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="SLA_MONITOR_", extra="ignore")
     service_name: str = "sla-monitor"
+    timers_enabled: bool = True  # fire due thresholds (every replica may: rows are claimed with SKIP LOCKED)

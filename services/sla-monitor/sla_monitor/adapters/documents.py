@@ -1,0 +1,129 @@
+"""Policies and calendars as JSON documents (what the API accepts and the database stores)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sla_monitor.domain.calendar import BusinessCalendar
+from sla_monitor.domain.durations import format_duration, parse_duration
+from sla_monitor.domain.policy import PAUSE_REASONS, ClockKind, EscalationStep, Policy, Target
+
+Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+Severity = Annotated[str, Field(pattern=r"^P[1-4]$")]
+TICKET_CLOCK_NAMES = [k.value for k in ClockKind if k is not ClockKind.COMPLAINT_REPLY]
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TargetDoc(_Doc):
+    duration: str = Field(examples=["PT5M", "PT2S", "P2D"], description="ISO 8601 duration")
+    business_time: bool = False
+
+    @field_validator("duration")
+    @classmethod
+    def _iso(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+
+class StepDoc(_Doc):
+    level: int = Field(ge=2, le=4)
+    at_fraction: float = Field(ge=1.0, le=100.0)
+
+
+class PolicyDoc(_Doc):
+    policy_id: Identifier
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    targets: dict[Severity, dict[str, TargetDoc]]
+    warning_fractions: list[float] = Field(default=[0.5, 0.8], max_length=10)
+    pauses: list[str] = Field(default=sorted(PAUSE_REASONS))
+    ladder: list[StepDoc] = Field(default=[StepDoc(level=2, at_fraction=1.0), StepDoc(level=3, at_fraction=1.5),
+                                           StepDoc(level=4, at_fraction=2.0)])
+    complaint_reply: TargetDoc | None = None
+
+    @field_validator("targets")
+    @classmethod
+    def _clock_names(cls, value: dict[str, dict[str, TargetDoc]]) -> dict[str, dict[str, TargetDoc]]:
+        for severity, clocks in value.items():
+            unknown = set(clocks) - set(TICKET_CLOCK_NAMES)
+            if unknown:
+                raise ValueError(f"{severity}: unknown clock(s) {sorted(unknown)}; known: {TICKET_CLOCK_NAMES}")
+        return value
+
+    @field_validator("warning_fractions")
+    @classmethod
+    def _fractions(cls, value: list[float]) -> list[float]:
+        if any(not 0 < f < 1 for f in value):
+            raise ValueError("warning fractions lie strictly between 0 and 1")
+        return sorted(set(value))
+
+    @field_validator("pauses")
+    @classmethod
+    def _pauses(cls, value: list[str]) -> list[str]:
+        if set(value) - PAUSE_REASONS:
+            raise ValueError(f"pauses are among {sorted(PAUSE_REASONS)}")
+        return value
+
+    def to_domain(self) -> Policy:
+        def target(doc: TargetDoc) -> Target:
+            return Target(duration=parse_duration(doc.duration), business_time=doc.business_time)
+
+        return Policy(
+            policy_id=self.policy_id, name=self.name, description=self.description,
+            targets={sev: {ClockKind(k): target(t) for k, t in clocks.items()} for sev, clocks in self.targets.items()},
+            warning_fractions=tuple(self.warning_fractions), pauses=frozenset(self.pauses),
+            ladder=tuple(EscalationStep(level=s.level, at_fraction=s.at_fraction) for s in self.ladder),
+            complaint_reply=target(self.complaint_reply) if self.complaint_reply else None,
+        )
+
+    @classmethod
+    def from_domain(cls, policy: Policy) -> PolicyDoc:
+        def doc(t: Target) -> TargetDoc:
+            return TargetDoc(duration=format_duration(t.duration), business_time=t.business_time)
+
+        return cls(
+            policy_id=policy.policy_id, name=policy.name, description=policy.description,
+            targets={sev: {k.value: doc(t) for k, t in clocks.items()} for sev, clocks in policy.targets.items()},
+            warning_fractions=list(policy.warning_fractions), pauses=sorted(policy.pauses),
+            ladder=[StepDoc(level=s.level, at_fraction=s.at_fraction) for s in policy.ladder],
+            complaint_reply=doc(policy.complaint_reply) if policy.complaint_reply else None,
+        )
+
+
+class CalendarDoc(_Doc):
+    calendar_id: Identifier
+    timezone: str = "Asia/Shanghai"
+    hours: dict[int, list[tuple[str, str]]] | None = Field(
+        default=None, description="weekday (0=Monday) -> [[\"09:00\", \"18:00\"], ...]; null = 7x24")
+    holidays: list[date] = Field(default_factory=list, max_length=5000)
+    makeup_workdays: list[date] = Field(default_factory=list, max_length=5000)
+    makeup_weekday: int = Field(default=0, ge=0, le=6)
+
+    @model_validator(mode="after")
+    def _valid(self) -> CalendarDoc:
+        self.to_domain()  # the domain's own checks (time zone, windows, overlaps) name the problem
+        return self
+
+    def to_domain(self) -> BusinessCalendar:
+        return BusinessCalendar(
+            calendar_id=self.calendar_id, timezone=self.timezone,
+            hours=None if self.hours is None else {day: tuple(tuple(w) for w in windows)
+                                                   for day, windows in self.hours.items()},
+            holidays=frozenset(self.holidays), makeup_workdays=frozenset(self.makeup_workdays),
+            makeup_weekday=self.makeup_weekday,
+        )
+
+    @classmethod
+    def from_domain(cls, calendar: BusinessCalendar) -> CalendarDoc:
+        return cls(
+            calendar_id=calendar.calendar_id, timezone=calendar.timezone,
+            hours=None if calendar.hours is None else {d: [tuple(w) for w in ws] for d, ws in calendar.hours.items()},
+            holidays=sorted(calendar.holidays), makeup_workdays=sorted(calendar.makeup_workdays),
+            makeup_weekday=calendar.makeup_weekday,
+        )

@@ -1,0 +1,19 @@
+"""A ticket's clock state as JSON (PostgreSQL JSONB) and back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from sla_monitor.domain.clocks import SlaTicket
+
+_ADAPTER = TypeAdapter(SlaTicket)
+
+
+def dump_state(ticket: SlaTicket) -> dict[str, Any]:
+    return _ADAPTER.dump_python(ticket, mode="json")
+
+
+def load_state(data: dict[str, Any]) -> SlaTicket:
+    return _ADAPTER.validate_python(data)

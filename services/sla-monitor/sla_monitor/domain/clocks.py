@@ -1,0 +1,276 @@
+"""The SLA clocks of one ticket: start, pause, resume, stop, re-classify, and what is due when.
+
+Pure and deterministic: every method takes the time it happens at (the event's occurrence time,
+so a late event is applied when it happened) and the policy/calendar to measure with; it returns
+the events to emit. Thresholds of a running clock, in order of their fraction of the target:
+warnings (e.g. 0.5, 0.8), the breach (1.0, which also raises the ladder's first level), further
+ladder levels (e.g. 1.5 -> L3, 2.0 -> L4). The hand-off clock has one threshold: at its target
+the ticket goes to level 2. Every threshold is emitted at most once (`Clock.emitted`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sla_monitor.domain.calendar import BusinessCalendar
+from sla_monitor.domain.events import EscalationRaised, SlaBreached, SlaClockStopped, SlaEvent, SlaWarning
+from sla_monitor.domain.policy import ClockKind, Policy, Target
+
+ALWAYS = BusinessCalendar.always()
+TICKET_CLOCKS = (ClockKind.RESPONSE, ClockKind.ON_SITE, ClockKind.RESTORE, ClockKind.RESOLUTION, ClockKind.HANDOFF)
+RUNNING, PAUSED = "running", "paused"
+MET, MISSED, CANCELLED = "met", "missed", "cancelled"
+
+
+@dataclass(kw_only=True)
+class Clock:
+    name: str  # the kind, or "complaint_reply:<complaint id>"
+    kind: ClockKind
+    started_at: datetime
+    target_seconds: float
+    business_time: bool
+    status: str = RUNNING
+    paused_since: datetime | None = None
+    paused_seconds: float = 0.0
+    pauses: list[tuple[datetime, datetime | None]] = field(default_factory=list)
+    emitted: list[str] = field(default_factory=list)
+    stopped_at: datetime | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.status in (RUNNING, PAUSED)
+
+
+@dataclass(kw_only=True)
+class Move:
+    at: datetime
+    what: str
+
+
+@dataclass(frozen=True)
+class Threshold:
+    name: str  # "warning:0.5", "breach", "escalation:L3", "handoff"
+    fraction: float
+
+
+@dataclass(kw_only=True)
+class SlaTicket:
+    ticket_id: str
+    policy_id: str
+    calendar_id: str
+    severity: str
+    customer_id: str
+    region: str | None
+    opened_at: datetime
+    on_site_covered: bool = True
+    level: int = 1
+    clocks: dict[str, Clock] = field(default_factory=dict)
+    moves: list[Move] = field(default_factory=list)
+
+    # ---- lifecycle -----------------------------------------------------------------------------
+    @classmethod
+    def open(cls, *, ticket_id: str, policy: Policy, calendar_id: str, severity: str, customer_id: str,
+             region: str | None, opened_at: datetime, on_site_covered: bool) -> SlaTicket:
+        ticket = cls(ticket_id=ticket_id, policy_id=policy.policy_id, calendar_id=calendar_id, severity=severity,
+                     customer_id=customer_id, region=region, opened_at=opened_at, on_site_covered=on_site_covered)
+        ticket._note(opened_at, f"opened as {severity} under policy {policy.policy_id}")
+        for kind in TICKET_CLOCKS:
+            if kind is ClockKind.ON_SITE and not on_site_covered:
+                continue
+            ticket._start(kind.value, kind, opened_at, policy.target(severity, kind))
+        return ticket
+
+    def reclassify(self, severity: str, at: datetime, policy: Policy, calendar: BusinessCalendar) -> list[SlaEvent]:
+        """New targets from the original start; thresholds already passed fire at the next tick."""
+        previous, self.severity = self.severity, severity
+        self._note(at, f"re-classified {previous} -> {severity}: deadlines recomputed from the original start")
+        events: list[SlaEvent] = []
+        for kind in TICKET_CLOCKS:
+            target = policy.target(severity, kind)
+            clock = self.clocks.get(kind.value)
+            if clock is None:
+                if kind is not ClockKind.ON_SITE or self.on_site_covered:
+                    self._start(kind.value, kind, self.opened_at, target)
+            elif clock.open:
+                if target is None:
+                    events += self._stop(clock, at, CANCELLED, calendar)
+                else:
+                    clock.target_seconds = target.duration.total_seconds()
+                    clock.business_time = target.business_time
+        return events
+
+    def pause(self, reason: str, at: datetime, policy: Policy) -> None:
+        if reason not in policy.pauses:
+            self._note(at, f"{reason}: the policy does not pause the clocks")
+            return
+        for clock in self._open_clocks():
+            if clock.status == RUNNING and clock.kind is not ClockKind.COMPLAINT_REPLY:
+                at_ = max(at, clock.started_at)
+                clock.status, clock.paused_since = PAUSED, at_
+                clock.pauses.append((at_, None))
+        self._note(at, f"paused: {reason}")
+
+    def resume(self, at: datetime, calendar: BusinessCalendar) -> None:
+        for clock in self._open_clocks():
+            if clock.status == PAUSED and clock.paused_since is not None:
+                at_ = max(at, clock.paused_since)
+                clock.paused_seconds += self._calendar(clock, calendar).elapsed(clock.paused_since, at_).total_seconds()
+                clock.pauses[-1] = (clock.paused_since, at_)
+                clock.status, clock.paused_since = RUNNING, None
+        self._note(at, "resumed")
+
+    def start(self, kind: ClockKind, at: datetime, policy: Policy, why: str) -> None:
+        if kind.value not in self.clocks:
+            self._start(kind.value, kind, at, policy.target(self.severity, kind))
+            self._note(at, f"{kind.value} clock started: {why}")
+
+    def stop(self, kinds: tuple[ClockKind, ...], at: datetime, calendar: BusinessCalendar, why: str) -> list[SlaEvent]:
+        events: list[SlaEvent] = []
+        for kind in kinds:
+            clock = self.clocks.get(kind.value)
+            if clock is not None and clock.open:
+                outcome = MET if self.elapsed(clock, at, calendar) <= clock.target_seconds else MISSED
+                events += self._stop(clock, at, outcome, calendar)
+        if events:
+            self._note(at, f"stopped {', '.join(e.clock for e in events)}: {why}")
+        return events
+
+    def cancel(self, at: datetime, calendar: BusinessCalendar) -> list[SlaEvent]:
+        events: list[SlaEvent] = []
+        for clock in self._open_clocks():
+            events += self._stop(clock, at, CANCELLED, calendar)
+        self._note(at, "ticket cancelled: every clock stopped")
+        return events
+
+    def complaint_filed(self, complaint_id: str, at: datetime, policy: Policy) -> list[SlaEvent]:
+        """A complaint starts its own reply clock and raises the escalation level by one."""
+        name = f"{ClockKind.COMPLAINT_REPLY.value}:{complaint_id}"
+        if name in self.clocks:
+            return []
+        self._start(name, ClockKind.COMPLAINT_REPLY, at, policy.complaint_reply)
+        self._note(at, f"complaint {complaint_id} filed")
+        if self.level >= 4:
+            return []
+        self.level += 1
+        return [EscalationRaised(**self._fields(name, f"escalation:L{self.level}", at), level=self.level,
+                                 reason="complaint")]
+
+    def complaint_answered(self, complaint_id: str, at: datetime, calendar: BusinessCalendar) -> list[SlaEvent]:
+        clock = self.clocks.get(f"{ClockKind.COMPLAINT_REPLY.value}:{complaint_id}")
+        if clock is None or not clock.open:
+            return []
+        outcome = MET if self.elapsed(clock, at, calendar) <= clock.target_seconds else MISSED
+        self._note(at, f"complaint {complaint_id} answered")
+        return self._stop(clock, at, outcome, calendar)
+
+    # ---- time ----------------------------------------------------------------------------------
+    def due(self, now: datetime, policy: Policy, calendar: BusinessCalendar) -> list[SlaEvent]:
+        """Every threshold reached by `now` and not yet emitted, in time order."""
+        reached: list[tuple[datetime, Clock, Threshold]] = []
+        for clock in self._open_clocks():
+            if clock.status != RUNNING:
+                continue
+            for threshold in self.thresholds(clock, policy):
+                if threshold.name in clock.emitted:
+                    continue
+                when = self.threshold_time(clock, threshold.fraction, calendar)
+                if when > now:
+                    break
+                reached.append((when, clock, threshold))
+        events: list[SlaEvent] = []
+        for when, clock, threshold in sorted(reached, key=lambda item: item[0]):
+            clock.emitted.append(threshold.name)
+            events += self._fire(clock, threshold, when, policy, calendar)
+        return events
+
+    def next_due(self, policy: Policy, calendar: BusinessCalendar) -> datetime | None:
+        upcoming = []
+        for clock in self._open_clocks():
+            if clock.status != RUNNING:
+                continue
+            pending = [t for t in self.thresholds(clock, policy) if t.name not in clock.emitted]
+            if pending:
+                upcoming.append(self.threshold_time(clock, pending[0].fraction, calendar))
+        return min(upcoming, default=None)
+
+    def thresholds(self, clock: Clock, policy: Policy) -> list[Threshold]:
+        if clock.kind is ClockKind.HANDOFF:
+            return [Threshold("handoff", 1.0)]
+        marks = [Threshold(f"warning:{f:g}", f) for f in policy.warning_fractions]
+        marks.append(Threshold("breach", 1.0))
+        marks += [Threshold(f"escalation:L{step.level}", step.at_fraction) for step in policy.ladder
+                  if step.at_fraction > 1.0]
+        return sorted(marks, key=lambda t: (t.fraction, t.name != "breach"))
+
+    def threshold_time(self, clock: Clock, fraction: float, calendar: BusinessCalendar) -> datetime:
+        budget = timedelta(seconds=clock.target_seconds * fraction + clock.paused_seconds)
+        return self._calendar(clock, calendar).add(clock.started_at, budget)
+
+    def deadline(self, clock: Clock, calendar: BusinessCalendar) -> datetime:
+        return self.threshold_time(clock, 1.0, calendar)
+
+    def elapsed(self, clock: Clock, at: datetime, calendar: BusinessCalendar) -> float:
+        """Business seconds the clock has run by `at` (pauses excluded)."""
+        end = at
+        if clock.status == PAUSED and clock.paused_since is not None:
+            end = min(at, clock.paused_since)
+        if clock.stopped_at is not None:
+            end = min(end, clock.stopped_at)
+        total = self._calendar(clock, calendar).elapsed(clock.started_at, end).total_seconds()
+        return max(total - clock.paused_seconds, 0.0)
+
+    # ---- internals -----------------------------------------------------------------------------
+    def _fire(self, clock: Clock, threshold: Threshold, when: datetime, policy: Policy,
+              calendar: BusinessCalendar) -> list[SlaEvent]:
+        fields = self._fields(clock.name, threshold.name, when)
+        deadline = self.deadline(clock, calendar)
+        if threshold.name.startswith("warning:"):
+            return [SlaWarning(**fields, fraction=threshold.fraction, deadline=deadline)]
+        if threshold.name == "handoff":
+            return self._raise(2, "handoff", clock.name, when)
+        if threshold.name == "breach":
+            events: list[SlaEvent] = [SlaBreached(**fields, deadline=deadline)]
+            at_breach = [step.level for step in policy.ladder if step.at_fraction == 1.0]
+            if at_breach:
+                events += self._raise(max(at_breach), f"breach:{clock.name}", clock.name, when)
+            return events
+        level = int(threshold.name.rsplit("L", 1)[1])
+        return self._raise(level, f"overdue:{clock.name}", clock.name, when)
+
+    def _raise(self, level: int, reason: str, clock_name: str, when: datetime) -> list[SlaEvent]:
+        if level <= self.level:
+            return []
+        self.level = level
+        self._note(when, f"escalated to L{level}: {reason}")
+        return [EscalationRaised(**self._fields(clock_name, f"escalation:L{level}", when), level=level, reason=reason)]
+
+    def _stop(self, clock: Clock, at: datetime, outcome: str, calendar: BusinessCalendar) -> list[SlaEvent]:
+        at = max(at, clock.started_at)
+        elapsed = self.elapsed(clock, at, calendar)
+        if clock.status == PAUSED and clock.pauses:
+            clock.pauses[-1] = (clock.pauses[-1][0], at)
+        clock.status, clock.stopped_at, clock.paused_since = outcome, at, None
+        deadline = None if outcome == CANCELLED else self.deadline(clock, calendar)
+        return [SlaClockStopped(**self._fields(clock.name, "stopped", at), outcome=outcome, deadline=deadline,
+                                elapsed_seconds=round(elapsed, 3))]
+
+    def _start(self, name: str, kind: ClockKind, at: datetime, target: Target | None) -> None:
+        if target is None:
+            return
+        self.clocks[name] = Clock(name=name, kind=kind, started_at=at,
+                                  target_seconds=target.duration.total_seconds(), business_time=target.business_time)
+
+    def _open_clocks(self) -> list[Clock]:
+        return [clock for clock in self.clocks.values() if clock.open]
+
+    def _calendar(self, clock: Clock, calendar: BusinessCalendar) -> BusinessCalendar:
+        return calendar if clock.business_time else ALWAYS
+
+    def _fields(self, clock: str, threshold: str, at: datetime) -> dict:
+        return {"ticket_id": self.ticket_id, "clock": clock, "threshold": threshold, "occurred_at": at,
+                "policy_id": self.policy_id, "severity": self.severity, "customer_id": self.customer_id,
+                "region": self.region}
+
+    def _note(self, at: datetime, what: str) -> None:
+        self.moves.append(Move(at=at, what=what))
