@@ -1,17 +1,39 @@
-"""The one place that wires dispatch: event types, topics, consumers."""
+"""The one place that wires dispatch: event types, topics, consumers, the queue drain."""
 
 from pathlib import Path
 
 from shared.registry import EventRegistry
-from shared.runtime import ServiceRuntime
+from shared.runtime import ConsumerSpec, ServiceRuntime
 
+from dispatch.adapters.inbound import INPUTS
 from dispatch.config import Settings
+from dispatch.domain.events import JOB_EVENTS, TECHNICIAN_EVENTS
+from dispatch.service_layer.directory import Directory
+from dispatch.service_layer.dispatcher import Dispatcher
+from dispatch.service_layer.technicians import TechnicianService
 
 
-def build_runtime(settings: Settings | None = None) -> ServiceRuntime:
-    return ServiceRuntime(
+def build_registry() -> EventRegistry:
+    registry = EventRegistry()
+    registry.register_all(*JOB_EVENTS, *TECHNICIAN_EVENTS, *INPUTS)
+    return registry
+
+
+def build(settings: Settings | None = None) -> tuple[ServiceRuntime, Dispatcher, TechnicianService]:
+    holder: dict[str, Dispatcher] = {}
+
+    def consumers(runtime: ServiceRuntime) -> list[ConsumerSpec]:
+        return [ConsumerSpec(name="assignment", topics=[runtime.topics.tickets, runtime.topics.sla],
+                             handlers=holder["dispatcher"].handlers())]
+
+    runtime = ServiceRuntime(
         settings or Settings(),
-        EventRegistry(),
+        build_registry(),
         output_topic=lambda topics: topics.dispatch,
         migrations_path=Path(__file__).parent / "migrations",
+        consumers=consumers,
+        background=lambda runtime: [holder["dispatcher"].run_queue],
     )
+    directory = Directory(lambda: runtime.engine)
+    holder["dispatcher"] = Dispatcher(runtime, directory)
+    return runtime, holder["dispatcher"], TechnicianService(runtime, directory)

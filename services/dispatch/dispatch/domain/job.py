@@ -180,6 +180,14 @@ class Job:
             product_line=self.product_line, occurred_at=now,
         ))
 
+    def unstaffed(self, reason: str, now: datetime) -> None:
+        """Nobody fits a (re)assignment the job needs: alert the dispatcher; never drop it silently."""
+        self._require_open("queue")
+        self._record(AssignmentQueued(
+            ticket_id=self.ticket_id, job_id=self.job_id, reason=reason, region=self.region,
+            product_line=self.product_line, occurred_at=now,
+        ))
+
     def reassign(self, technician_id: str, reason: str, level: int, now: datetime) -> None:
         self._require_open("reassign")
         self._check_technician(technician_id)

@@ -4,9 +4,18 @@ from fastapi import FastAPI
 
 from shared.app import create_service_app
 
-from dispatch.bootstrap import build_runtime
+from dispatch.bootstrap import build
 from dispatch.config import Settings
+from dispatch.entrypoints import routes
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(build_runtime(settings), title="ServicePact dispatch: technicians, rosters, assignment and field work")
+    runtime, dispatcher, technicians = build(settings)
+    app = create_service_app(
+        runtime, title="ServicePact dispatch: technicians, rosters, assignment, field work, escalations",
+        routers=[routes.router],
+    )
+    app.state.dispatcher = dispatcher
+    app.state.technicians = technicians
+    app.state.directory = dispatcher.directory
+    return app

@@ -1,0 +1,49 @@
+"""What dispatch reads from the ticket and SLA topics (tolerant views: only the fields it needs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContextView:
+    customer_id: str
+    severity: str
+    region: str | None = None
+    unit_id: str | None = None
+    product_line: str | None = None
+    on_site_covered: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketOpened:
+    ticket_id: str
+    occurred_at: datetime
+    context: ContextView
+    account_engineer_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketClassified:
+    ticket_id: str
+    occurred_at: datetime
+    severity: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketCancelled:
+    ticket_id: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class EscalationRaised:
+    ticket_id: str
+    occurred_at: datetime
+    level: int
+    reason: str
+    region: str | None = None
+
+
+INPUTS = (TicketOpened, TicketClassified, TicketCancelled, EscalationRaised)

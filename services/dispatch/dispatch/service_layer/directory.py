@@ -1,0 +1,84 @@
+"""Technicians and the roster: the profiles assignment decides over, cached for the hot path."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from dispatch.adapters.documents import RosterDoc, everyone_on_shift
+from dispatch.adapters.tables import rosters, technicians
+from dispatch.domain.assignment import TechnicianProfile
+from dispatch.domain.technician import Technician
+
+ROSTER_ID = "default"
+OnShift = Callable[[str, datetime], bool]
+
+
+def technician_row(technician: Technician) -> dict[str, Any]:
+    profile = technician.profile()
+    return {"name": technician.name, "level": profile.level, "skills": sorted(profile.skills),
+            "home_region": profile.home_region, "regions": sorted(profile.regions), "capacity": profile.capacity,
+            "status": str(technician.status), "version": technician.version}
+
+
+class Directory:
+    """Profiles and roster from PostgreSQL; a write here is seen at once, other replicas within `ttl_s`."""
+
+    def __init__(self, engine: Callable[[], AsyncEngine], ttl_s: float = 2.0) -> None:
+        self._engine = engine
+        self.ttl_s = ttl_s
+        self._profiles: list[TechnicianProfile] = []
+        self._by_id: dict[str, TechnicianProfile] = {}
+        self._on_shift: OnShift = everyone_on_shift
+        self._loaded_at = 0.0
+
+    def invalidate(self) -> None:
+        self._loaded_at = 0.0
+
+    async def _fresh(self) -> None:
+        if time.monotonic() - self._loaded_at <= self.ttl_s:
+            return
+        async with self._engine().connect() as conn:
+            rows = (await conn.execute(select(technicians))).mappings().all()
+            roster = (await conn.execute(select(rosters.c.document).where(rosters.c.roster_id == ROSTER_ID))).scalar()
+        self._profiles = [TechnicianProfile(
+            technician_id=r["technician_id"], level=r["level"], skills=frozenset(r["skills"]),
+            home_region=r["home_region"], regions=frozenset(r["regions"]), capacity=r["capacity"],
+            active=r["status"] == "active") for r in rows]
+        self._by_id = {p.technician_id: p for p in self._profiles}
+        self._on_shift = everyone_on_shift if roster is None else RosterDoc.model_validate(roster).to_domain().is_on_shift
+        self._loaded_at = time.monotonic()
+
+    async def profiles(self) -> list[TechnicianProfile]:
+        await self._fresh()
+        return self._profiles
+
+    async def profile(self, technician_id: str) -> TechnicianProfile | None:
+        await self._fresh()
+        return self._by_id.get(technician_id)
+
+    async def on_shift(self) -> OnShift:
+        await self._fresh()
+        return self._on_shift
+
+    @staticmethod
+    async def loads(conn: AsyncConnection) -> dict[str, int]:
+        rows = await conn.execute(select(technicians.c.technician_id, technicians.c.load).where(technicians.c.load > 0))
+        return {r.technician_id: r.load for r in rows}
+
+    async def save_roster(self, document: dict[str, Any]) -> None:
+        async with self._engine().begin() as conn:
+            statement = insert(rosters).values(roster_id=ROSTER_ID, document=document)
+            await conn.execute(statement.on_conflict_do_update(index_elements=[rosters.c.roster_id],
+                                                               set_={"document": document}))
+        self.invalidate()
+
+    async def roster_document(self) -> dict[str, Any] | None:
+        async with self._engine().connect() as conn:
+            return (await conn.execute(select(rosters.c.document).where(rosters.c.roster_id == ROSTER_ID))).scalar()

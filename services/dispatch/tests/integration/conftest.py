@@ -1,0 +1,18 @@
+import pytest
+from dispatch.config import Settings
+from dispatch.entrypoints.app import create_app
+
+from shared.testing.services import Tokens, running_service, service_settings
+
+
+@pytest.fixture
+def tokens(tmp_path) -> Tokens:
+    return Tokens(tmp_path / "dev.pem")
+
+
+@pytest.fixture
+async def dispatch(database_url, bootstrap_servers, topic_prefix, tmp_path, tokens):
+    settings = service_settings(Settings, database_url=database_url, bootstrap_servers=bootstrap_servers,
+                                topic_prefix=topic_prefix, key_file=tmp_path / "dev.pem")
+    async with running_service(create_app, settings) as client:
+        yield client

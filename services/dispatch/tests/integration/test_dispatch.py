@@ -1,0 +1,148 @@
+"""Dispatch on the real broker and database: auto-assignment, field work, escalation, the queue."""
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+
+from shared.testing.waiting import envelopes, publish, read_topic, wait_until
+
+TECHS = [
+    {"technician_id": "li", "name": "Li L1", "level": 1, "skills": ["elevator"], "home_region": "SH",
+     "regions": [], "capacity": 3},
+    {"technician_id": "wu", "name": "Wu L2", "level": 2, "skills": ["elevator"], "home_region": "SH",
+     "regions": [], "capacity": 3},
+    {"technician_id": "far", "name": "Far L1", "level": 1, "skills": ["elevator"], "home_region": "BJ",
+     "regions": [], "capacity": 3},
+]
+
+
+def opened(ticket_id, severity="P1", region="SH", product_line="elevator"):
+    return {"ticket_id": ticket_id, "occurred_at": datetime.now(UTC).isoformat(),
+            "reported_at": datetime.now(UTC).isoformat(), "account_engineer_id": None,
+            "context": {"customer_id": "C-1", "policy_id": "seed-003", "calendar_id": "7x24", "severity": severity,
+                        "region": region, "unit_id": "U-1", "product_line": product_line, "on_site_covered": True}}
+
+
+async def register(dispatch, tokens, techs=TECHS):
+    admin = tokens("ops-admin")
+    for tech in techs:
+        response = await dispatch.post("/technicians", json=tech, headers=admin)
+        assert response.status_code == 201, response.text
+
+
+async def job_of(dispatch, tokens, ticket_id):
+    response = await dispatch.get(f"/jobs/{ticket_id}", headers=tokens("dispatcher"))
+    return response.json() if response.status_code == 200 else None
+
+
+async def test_p1_is_assigned_within_a_second_and_the_field_api_is_owned(dispatch, tokens, bootstrap_servers,
+                                                                        topic_prefix):
+    await register(dispatch, tokens)
+    # warm-up: the consumer group's first join takes a few seconds on any broker
+    await publish(bootstrap_servers, f"{topic_prefix}servicepact.tickets.v1", type_="TicketOpened", subject="W",
+                  data=opened("W", region="nowhere"))
+    await wait_until(lambda: job_of(dispatch, tokens, "W"))
+    started = time.monotonic()
+    await publish(bootstrap_servers, f"{topic_prefix}servicepact.tickets.v1", type_="TicketOpened", subject="T-1",
+                  data=opened("T-1"))
+
+    async def assigned():
+        job = await job_of(dispatch, tokens, "T-1")
+        return job if job and job["technician_id"] else None
+
+    job = await wait_until(assigned, interval_s=0.02)
+    elapsed = time.monotonic() - started
+    assert job["technician_id"] == "li"  # region SH, skill, least senior who fits
+    assert elapsed < 1.0  # TicketOpened -> assigned within a second
+
+    li = tokens("technician", sub="li", technician_id="li")
+    wu = tokens("technician", sub="wu", technician_id="wu")
+    now = datetime.now(UTC)
+    ack = {"client_id": "li-ack-000001", "occurred_at": now.isoformat()}
+    assert (await dispatch.post("/jobs/T-1/acknowledge", json=ack, headers=wu)).status_code == 404
+    assert (await dispatch.get("/jobs/T-1", headers=wu)).status_code == 404
+    first = await dispatch.post("/jobs/T-1/acknowledge", json=ack, headers=li)
+    retry = await dispatch.post("/jobs/T-1/acknowledge", json=ack, headers=li)
+    assert first.status_code == retry.status_code == 200 and first.json() == retry.json()
+    arrive = {"client_id": "li-arrive-001", "occurred_at": (now + timedelta(seconds=20)).isoformat()}
+    depart_late = {"client_id": "li-depart-001", "occurred_at": (now + timedelta(seconds=10)).isoformat()}
+    assert (await dispatch.post("/jobs/T-1/arrive", json=arrive, headers=li)).json()["status"] == "on_site"
+    after = (await dispatch.post("/jobs/T-1/depart", json=depart_late, headers=li)).json()
+    assert after["status"] == "on_site"  # a late submission never moves the job backwards
+    assert [s["step"] for s in after["history"]][-3:] == ["acknowledged", "departed", "arrived"]
+    future = {"client_id": "li-future-01", "occurred_at": (now + timedelta(hours=1)).isoformat()}
+    bad = await dispatch.post("/jobs/T-1/diagnosis", json={**future, "diagnosis": "x"}, headers=li)
+    assert bad.status_code == 422 and bad.json()["field"] == "occurred_at"
+    listed = (await dispatch.get("/jobs", headers=wu)).json()
+    assert listed == []
+
+    records = await read_topic(bootstrap_servers, f"{topic_prefix}servicepact.dispatch.v1", expected=6)
+    job_events = [e.type for e in envelopes(records) if e.subject == "T-1"]
+    assert job_events == ["TechnicianAssigned", "AssignmentAcknowledged", "TechnicianArrived", "TechnicianDeparted"]
+
+
+async def test_escalation_reassigns_to_an_on_shift_supervisor_exactly_once(dispatch, tokens, bootstrap_servers,
+                                                                         topic_prefix):
+    await register(dispatch, tokens)
+    await publish(bootstrap_servers, f"{topic_prefix}servicepact.tickets.v1", type_="TicketOpened", subject="T-2",
+                  data=opened("T-2", severity="P2"))
+    await wait_until(lambda: job_of(dispatch, tokens, "T-2"))
+    escalation = {"ticket_id": "T-2", "occurred_at": datetime.now(UTC).isoformat(), "level": 2,
+                  "reason": "breach:response", "region": "SH", "clock": "response", "threshold": "escalation:L2"}
+    for _ in range(2):  # a second copy of the escalation must not reassign again
+        await publish(bootstrap_servers, f"{topic_prefix}servicepact.sla.v1", type_="EscalationRaised",
+                      subject="T-2", data=escalation)
+
+    async def reassigned():
+        job = await job_of(dispatch, tokens, "T-2")
+        return job if job and job["level"] == 2 else None
+
+    job = await wait_until(reassigned)
+    assert job["technician_id"] == "wu"
+    await asyncio.sleep(1.0)
+    records = await read_topic(bootstrap_servers, f"{topic_prefix}servicepact.dispatch.v1", expected=2)
+    moves = [(e.type, e.data.get("reason"), e.data.get("level")) for e in envelopes(records) if e.subject == "T-2"]
+    assert moves == [("TechnicianAssigned", "least_loaded", 1), ("TicketReassigned", "escalation", 2)]
+
+
+async def test_nobody_fits_queues_and_the_queue_drains_when_someone_does(dispatch, tokens, bootstrap_servers,
+                                                                       topic_prefix):
+    await register(dispatch, tokens, TECHS[2:])  # only a Beijing engineer
+    await publish(bootstrap_servers, f"{topic_prefix}servicepact.tickets.v1", type_="TicketOpened", subject="T-3",
+                  data=opened("T-3", region="GZ"))
+
+    async def queued():
+        job = await job_of(dispatch, tokens, "T-3")
+        return job if job and job["status"] == "queued" else None
+
+    await wait_until(queued)
+    queue = (await dispatch.get("/jobs", params={"queued": "true"}, headers=tokens("dispatcher"))).json()
+    assert [j["ticket_id"] for j in queue] == ["T-3"]
+    await register(dispatch, tokens, [{**TECHS[0], "technician_id": "gz", "home_region": "GZ"}])
+
+    async def assigned():
+        job = await job_of(dispatch, tokens, "T-3")
+        return job if job and job["technician_id"] == "gz" else None
+
+    await wait_until(assigned)
+    records = await read_topic(bootstrap_servers, f"{topic_prefix}servicepact.dispatch.v1", expected=2)
+    assert [e.type for e in envelopes(records) if e.subject == "T-3"] == ["AssignmentQueued", "TechnicianAssigned"]
+
+
+async def test_roster_decides_who_is_on_shift(dispatch, tokens):
+    await register(dispatch, tokens)
+    admin = tokens("ops-admin")
+    roster = {"timezone": "Asia/Shanghai", "shifts": {"li": [{"start": "00:00", "end": "24:00"}]},
+              "leave": [{"technician_id": "li", "start": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+                         "end": (datetime.now(UTC) + timedelta(hours=1)).isoformat()}]}
+    assert (await dispatch.put("/roster", json=roster, headers=admin)).status_code == 200
+    on_shift = (await dispatch.get("/technicians", params={"on_shift": "true", "region": "SH", "skill": "elevator"},
+                                   headers=tokens("dispatcher"))).json()
+    assert on_shift == []  # li is on leave; the others have no shift
+    roster["leave"] = []
+    await dispatch.put("/roster", json=roster, headers=admin)
+    on_shift = (await dispatch.get("/technicians", params={"on_shift": "true", "region": "SH"},
+                                   headers=tokens("dispatcher"))).json()
+    assert [t["technician_id"] for t in on_shift] == ["li"]
+    bad = await dispatch.put("/roster", json={"shifts": {"li": [{"start": "25:00", "end": "08:00"}]}}, headers=admin)
+    assert bad.status_code == 422
