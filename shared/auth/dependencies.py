@@ -112,3 +112,15 @@ def unruled_routes(app: FastAPI) -> list[str]:
 def api_routes(app: FastAPI) -> list[tuple[str, str]]:
     """(method, path) of every API endpoint, for endpoint-table tests."""
     return sorted((method, path) for path, route, _ in _walk(app.routes) for method in route.methods)
+
+
+def route_rules(app: FastAPI) -> dict[tuple[str, str], frozenset[str]]:
+    """(method, path) -> the roles its rule allows, for every non-public endpoint (empty: unruled)."""
+    rules: dict[tuple[str, str], frozenset[str]] = {}
+    for path, route, _ruled in _walk(app.routes):
+        if path in PUBLIC_PATHS:
+            continue
+        rule = _rule_in(route.dependant)
+        for method in route.methods:
+            rules[(method, path)] = frozenset(str(r) for r in rule.roles) if rule else frozenset()
+    return rules

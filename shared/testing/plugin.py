@@ -23,21 +23,44 @@ def infra() -> Iterator[Infra]:
         yield endpoints
 
 
-@pytest.fixture
-async def database_url(infra: Infra) -> AsyncIterator[str]:
-    """A brand-new, empty database for this test (dropped afterwards)."""
+async def _create_database(infra: Infra) -> str:
     name = f"t_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(_plain(infra.admin_url))
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    yield infra.database_url(name)
+    return name
+
+
+async def _drop_database(infra: Infra, name: str) -> None:
     admin = await asyncpg.connect(_plain(infra.admin_url))
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@pytest.fixture
+async def database_url(infra: Infra) -> AsyncIterator[str]:
+    """A brand-new, empty database for this test (dropped afterwards)."""
+    name = await _create_database(infra)
+    yield infra.database_url(name)
+    await _drop_database(infra, name)
+
+
+@pytest.fixture
+async def new_database(infra: Infra) -> AsyncIterator:
+    """Call it for as many fresh databases as a test needs (one per service); all dropped afterwards."""
+    names: list[str] = []
+
+    async def create() -> str:
+        names.append(await _create_database(infra))
+        return infra.database_url(names[-1])
+
+    yield create
+    for name in names:
+        await _drop_database(infra, name)
 
 
 @pytest.fixture
