@@ -20,7 +20,7 @@ test: $(STAMP)
 	$(RUN) -m pytest
 
 bench: $(STAMP)
-	$(RUN) -m bench
+	$(RUN) -m bench $(NAMES)
 
 # A development token for the embedded stack: make token ROLE=dispatcher [SUB=alice] [REGION=Shanghai]
 token: $(STAMP)
