@@ -10,6 +10,7 @@ from dispatch.config import Settings
 from dispatch.domain.events import JOB_EVENTS, TECHNICIAN_EVENTS
 from dispatch.service_layer.directory import Directory
 from dispatch.service_layer.dispatcher import Dispatcher
+from dispatch.service_layer.maintenance import Maintenance
 from dispatch.service_layer.technicians import TechnicianService
 
 
@@ -19,8 +20,8 @@ def build_registry() -> EventRegistry:
     return registry
 
 
-def build(settings: Settings | None = None) -> tuple[ServiceRuntime, Dispatcher, TechnicianService]:
-    holder: dict[str, Dispatcher] = {}
+def build(settings: Settings | None = None) -> tuple[ServiceRuntime, Dispatcher, TechnicianService, Maintenance]:
+    holder: dict = {}
 
     def consumers(runtime: ServiceRuntime) -> list[ConsumerSpec]:
         return [ConsumerSpec(name="assignment", topics=[runtime.topics.tickets, runtime.topics.sla],
@@ -32,8 +33,9 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, Dispatcher,
         output_topic=lambda topics: topics.dispatch,
         migrations_path=Path(__file__).parent / "migrations",
         consumers=consumers,
-        background=lambda runtime: [holder["dispatcher"].run_queue],
+        background=lambda runtime: [holder["dispatcher"].run_queue, holder["maintenance"].run],
     )
     directory = Directory(lambda: runtime.engine)
     holder["dispatcher"] = Dispatcher(runtime, directory)
-    return runtime, holder["dispatcher"], TechnicianService(runtime, directory)
+    holder["maintenance"] = Maintenance(runtime, holder["dispatcher"])
+    return runtime, holder["dispatcher"], TechnicianService(runtime, directory), holder["maintenance"]

@@ -1,6 +1,6 @@
 """Dispatch read models: technicians (with their current load), jobs, the roster, repair history."""
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, Table, Text, func, text
+from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, MetaData, Table, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = MetaData()
@@ -54,3 +54,21 @@ repairs = Table(
     Column("resolved_at", DateTime(timezone=True), nullable=False),
 )
 Index("repairs_unit_idx", repairs.c.unit_id, repairs.c.resolved_at)
+maintenance_schedules = Table(
+    "maintenance_schedules", metadata,
+    Column("schedule_id", Text, primary_key=True),
+    Column("document", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+visits = Table(
+    "maintenance_visits", metadata,
+    Column("visit_id", Text, primary_key=True),
+    Column("schedule_id", Text, nullable=False, index=True),
+    Column("due_on", Date, nullable=False),
+    Column("notify_on", Date, nullable=False),
+    Column("status", Text, nullable=False),  # scheduled | overdue | completed
+    Column("region", Text, nullable=False),
+    Column("unit_id", Text),
+    Column("contract_id", Text),
+)
+Index("maintenance_visits_due_idx", visits.c.due_on, postgresql_where=text("status <> 'completed'"))

@@ -10,7 +10,7 @@ from dispatch.entrypoints import routes
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    runtime, dispatcher, technicians = build(settings)
+    runtime, dispatcher, technicians, maintenance = build(settings)
     app = create_service_app(
         runtime, title="ServicePact dispatch: technicians, rosters, assignment, field work, escalations",
         routers=[routes.router],
@@ -18,4 +18,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.dispatcher = dispatcher
     app.state.technicians = technicians
     app.state.directory = dispatcher.directory
+    app.state.maintenance = maintenance
     return app

@@ -20,12 +20,14 @@ from dispatch.domain.errors import DomainError, IllegalTransition, NotYourJob
 from dispatch.domain.job import Job
 from dispatch.entrypoints import schemas as s
 from dispatch.service_layer.dispatcher import Dispatcher, JobNotFound
+from dispatch.service_layer.maintenance import ScheduleDoc
 from dispatch.service_layer.technicians import TechnicianExists, TechnicianNotFound, TechnicianService
 
 router = APIRouter()
 Admin = Annotated[Principal, Depends(Allow(Role.OPS_ADMIN))]
 Office = Annotated[Principal, Depends(Allow(Role.DISPATCHER, Role.SUPERVISOR, Role.OPS_ADMIN))]
 Assigner = Annotated[Principal, Depends(Allow(Role.DISPATCHER, Role.SUPERVISOR))]
+Planner = Annotated[Principal, Depends(Allow(Role.DISPATCHER, Role.OPS_ADMIN))]
 Field = Annotated[Principal, Depends(Allow(Role.TECHNICIAN))]
 JobReader = Annotated[Principal, Depends(Allow(Role.TECHNICIAN, Role.DISPATCHER, Role.SUPERVISOR, Role.OPS_ADMIN))]
 
@@ -232,3 +234,30 @@ async def resolve(ticket_id: str, body: s.ServiceReport, request: Request, princ
 async def on_site_required(ticket_id: str, body: s.OnSiteNeeded, request: Request, principal: Field) -> dict[str, Any]:
     return await _field(request, principal, ticket_id, body, "on-site", lambda job, me, now: job.require_on_site(
         me, body.occurred_at, body.reason, now=now))
+
+
+# ---- preventive maintenance ------------------------------------------------------------------------
+@router.post("/maintenance/schedules", status_code=status.HTTP_201_CREATED, tags=["maintenance"],
+             summary="A schedule per unit or contract; visits are generated a month ahead, assigned like tickets")
+async def add_schedule(body: ScheduleDoc, request: Request, _: Planner) -> dict[str, Any]:
+    try:
+        return await request.app.state.maintenance.add_schedule(body)
+    except DomainError as exc:
+        raise _problem(exc) from None
+
+
+@router.get("/maintenance/visits", tags=["maintenance"])
+async def list_visits(request: Request, _: Office, status_: Annotated[str | None, Query(alias="status")] = None,
+                      limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
+    return await request.app.state.maintenance.list_visits(status=status_, limit=limit)
+
+
+@router.post("/maintenance/visits/{visit_id}/complete", tags=["maintenance", "field"])
+async def complete_visit(visit_id: str, body: s.VisitReport, request: Request, principal: Field) -> dict[str, Any]:
+    me = _me(principal)
+    try:
+        return await request.app.state.maintenance.complete(
+            visit_id, me, report=body.report, minutes_spent=body.minutes_spent, signed_by=body.signed_by,
+            occurred_at=body.occurred_at, metadata=event_metadata(principal))
+    except (DomainError, JobNotFound) as exc:
+        raise _problem(exc) from None

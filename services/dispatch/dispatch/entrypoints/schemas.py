@@ -70,3 +70,9 @@ class ServiceReport(FieldStep):
 
 class OnSiteNeeded(FieldStep):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class VisitReport(FieldStep):
+    report: str = Field(min_length=1, max_length=10_000)
+    minutes_spent: int = Field(ge=0, le=100_000)
+    signed_by: str = Field(min_length=1, max_length=200)

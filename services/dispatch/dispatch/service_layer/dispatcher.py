@@ -110,6 +110,10 @@ class Dispatcher:
             DECISIONS.labels("escalated").inc()
         await self._save(conn, job, self._metadata(envelope))
 
+    async def assign_new(self, conn: AsyncConnection, job: Job, metadata: EventMetadata) -> bool:
+        """A job created here (e.g. a maintenance visit): assign it, or queue it for the dispatcher."""
+        return await self._try_assign(conn, job, metadata, on_site=True)
+
     # ---- the queue -----------------------------------------------------------------------------
     async def drain_queue(self) -> int:
         """Assign queued jobs as soon as someone fits (shift start, a job finished)."""
@@ -153,8 +157,9 @@ class Dispatcher:
 
     # ---- field work ----------------------------------------------------------------------------
     async def field_step(self, ticket_id: str, technician_id: str, action: Callable[[Job, datetime], None],
-                         metadata: EventMetadata, *, claim=None) -> dict:
-        """A technician's submission. `claim(conn)` returns a stored answer for a retried client id."""
+                         metadata: EventMetadata, *, claim=None, also=None) -> dict:
+        """A technician's submission. `claim(conn)` returns a stored answer for a retried client id;
+        `also(conn)` does more in the same transaction (e.g. completing a maintenance visit)."""
         async with self.runtime.uow() as uow:
             if claim is not None:
                 stored = await claim(uow.conn)
@@ -172,6 +177,8 @@ class Dispatcher:
             if before not in TERMINAL and job.status in TERMINAL:
                 await self._add_load(uow.conn, technician_id, -1)
             await self._save(uow.conn, job, metadata, uow=uow)
+            if also is not None:
+                await also(uow.conn)
             document = job_document(job, row)
             if claim is not None:
                 await claim.remember(uow.conn, document)

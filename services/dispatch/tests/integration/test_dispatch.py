@@ -146,3 +146,33 @@ async def test_roster_decides_who_is_on_shift(dispatch, tokens):
     assert [t["technician_id"] for t in on_shift] == ["li"]
     bad = await dispatch.put("/roster", json={"shifts": {"li": [{"start": "25:00", "end": "08:00"}]}}, headers=admin)
     assert bad.status_code == 422
+
+
+async def test_maintenance_visits_are_generated_assigned_completed_and_overdue(dispatch, tokens, bootstrap_servers,
+                                                                            topic_prefix):
+    await register(dispatch, tokens)
+    today = datetime.now(UTC).date()
+    schedule = {"schedule_id": "lift-7", "every": "15_days", "first_due": (today - timedelta(days=1)).isoformat(),
+                "region": "SH", "product_line": "elevator", "unit_id": "U-7"}
+    maintenance = dispatch.app.state.maintenance  # the in-process app: run its periodic step with a chosen date
+    created = await dispatch.post("/maintenance/schedules", json=schedule, headers=tokens("dispatcher"))
+    assert created.status_code == 201
+    visits = (await dispatch.get("/maintenance/visits", headers=tokens("dispatcher"))).json()
+    assert [v["due_on"] for v in visits] == [(today + timedelta(days=14)).isoformat(),
+                                             (today + timedelta(days=29)).isoformat()]
+    first = visits[0]
+    assert first["notify_on"] == (today + timedelta(days=7)).isoformat() and first["technician_id"] == "li"
+    li = tokens("technician", sub="li", technician_id="li")
+    report = {"client_id": "visit-done-0001", "occurred_at": datetime.now(UTC).isoformat(), "report": "all good",
+              "minutes_spent": 45, "signed_by": "Guard Wang"}
+    done = await dispatch.post(f"/maintenance/visits/{first['visit_id']}/complete", json=report, headers=li)
+    assert done.status_code == 200 and done.json()["status"] == "resolved"
+    await maintenance.run_once(today + timedelta(days=40))  # the second visit was never done
+    statuses = {v["visit_id"]: v["status"] for v in
+                (await dispatch.get("/maintenance/visits", headers=tokens("dispatcher"))).json()}
+    assert statuses[first["visit_id"]] == "completed" and statuses[visits[1]["visit_id"]] == "overdue"
+    await maintenance.run_once(today + timedelta(days=41))  # overdue once, not every day
+    records = await read_topic(bootstrap_servers, f"{topic_prefix}servicepact.dispatch.v1", expected=8)
+    kinds = [e.type for e in envelopes(records) if e.type.startswith("Maintenance")]
+    assert sorted(kinds).count("MaintenanceVisitOverdue") == 1
+    assert kinds.count("MaintenanceVisitCompleted") == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -33,7 +33,9 @@ log = logging.getLogger(__name__)
 EMITTED = Counter("sla_events_emitted_total", "SLA events emitted", ["type"])
 FIRE_DELAY = Histogram("sla_fire_delay_seconds", "Threshold due -> committed emission",
                        buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30))
-OPEN_CLOCK_TICKETS = Gauge("sla_tickets_with_pending_thresholds", "Tickets whose clocks have a pending threshold")
+BACKLOG = Gauge("sla_timer_backlog_seconds", "How late the earliest pending threshold is (0: on time)")
+FAILED = Counter("sla_timer_failures_total", "Tickets whose due thresholds could not be processed")
+RETRY_FAILED_AFTER = timedelta(seconds=60)
 STREAM_TYPE = "sla"
 BATCH = 500
 MAX_SLEEP_S = 0.25
@@ -112,10 +114,19 @@ class Monitor:
             )).all()
             metadata = EventMetadata(actor="sla-monitor")
             for row in rows:
-                ticket = load_state(row.state)
-                emitted = ticket.due(now, self.catalog.policy(ticket.policy_id),
-                                     self.catalog.calendar(ticket.calendar_id))
-                await self._save(conn, ticket, emitted, version=row.version, is_new=False, metadata=metadata)
+                try:
+                    async with conn.begin_nested():  # one bad row must not stall every other timer
+                        ticket = load_state(row.state)
+                        emitted = ticket.due(now, self.catalog.policy(ticket.policy_id),
+                                             self.catalog.calendar(ticket.calendar_id))
+                        await self._save(conn, ticket, emitted, version=row.version, is_new=False,
+                                         metadata=metadata)
+                except Exception:
+                    log.exception("could not fire due thresholds; retrying later", extra={"ticket_id": row.ticket_id})
+                    FAILED.inc()
+                    await conn.execute(update(sla_tickets).where(sla_tickets.c.ticket_id == row.ticket_id)
+                                       .values(due_at=now + RETRY_FAILED_AFTER))
+                    continue
                 FIRE_DELAY.observe(max((datetime.now(UTC) - row.due_at).total_seconds(), 0.0))
         if rows and self.runtime.relay is not None:
             self.runtime.relay.wake()
@@ -126,7 +137,11 @@ class Monitor:
             next_due = (await conn.execute(select(func.min(sla_tickets.c.due_at)))).scalar()
         delay = MAX_SLEEP_S
         if next_due is not None:
-            delay = min(max((next_due - datetime.now(UTC)).total_seconds(), 0.0), MAX_SLEEP_S)
+            until = (next_due - datetime.now(UTC)).total_seconds()
+            BACKLOG.set(max(-until, 0.0))
+            delay = min(max(until, 0.0), MAX_SLEEP_S)
+        else:
+            BACKLOG.set(0.0)
         self._wake.clear()
         try:
             await asyncio.wait_for(self._wake.wait(), timeout=delay)
