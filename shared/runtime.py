@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import text
@@ -32,7 +32,7 @@ class ConsumerSpec:
     name: str
     topics: Sequence[str]
     handlers: dict[str, Handler]
-    extra: dict = field(default_factory=dict)
+    max_poll_records: int = 500  # one poll is applied in one transaction
 
 
 class ServiceRuntime:
@@ -108,7 +108,7 @@ class ServiceRuntime:
                 name=group, topics=spec.topics, bootstrap_servers=self.settings.kafka_bootstrap_servers,
                 engine=self.engine, registry=self.registry, handlers=spec.handlers,
                 producer=self.producer, dead_letter_topic=self.topics.dead_letter(group),
-                on_applied=self._wake_relay,
+                on_applied=self._wake_relay, max_poll_records=spec.max_poll_records,
             )
             self.consumers.append(consumer)
             await consumer.start()

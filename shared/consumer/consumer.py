@@ -76,6 +76,7 @@ class EventConsumer:
         max_attempts: int = 3,
         retry_backoff_s: float = 0.2,
         on_applied: Callable[[], None] | None = None,
+        max_poll_records: int = 500,
     ) -> None:
         self.name = name
         self.topics = list(topics)
@@ -87,6 +88,7 @@ class EventConsumer:
         self.max_attempts = max_attempts
         self.retry_backoff_s = retry_backoff_s
         self.on_applied = on_applied
+        self.max_poll_records = max_poll_records  # one poll = one transaction: smaller polls, lower latency
         self._consumer: AIOKafkaConsumer | None = None
 
     async def start(self) -> None:
@@ -96,7 +98,7 @@ class EventConsumer:
             group_id=self.name,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            max_poll_records=500,
+            max_poll_records=self.max_poll_records,
         )
         await self._consumer.start()
 

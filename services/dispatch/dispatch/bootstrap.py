@@ -25,7 +25,7 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, Dispatcher,
 
     def consumers(runtime: ServiceRuntime) -> list[ConsumerSpec]:
         return [ConsumerSpec(name="assignment", topics=[runtime.topics.tickets, runtime.topics.sla],
-                             handlers=holder["dispatcher"].handlers())]
+                             handlers=holder["dispatcher"].handlers(), max_poll_records=50)]
 
     runtime = ServiceRuntime(
         settings or Settings(),

@@ -54,6 +54,11 @@ def _problem(exc: Exception) -> Problem:
     raise exc
 
 
+def _regional_supervisor(principal: Principal) -> bool:
+    """A supervisor (and nothing more) with a region sees that region's jobs only."""
+    return principal.roles == {Role.SUPERVISOR} and principal.region is not None
+
+
 def _me(principal: Principal) -> str:
     return principal.technician_id or principal.subject
 
@@ -117,6 +122,8 @@ async def list_jobs(request: Request, principal: JobReader, technician_id: str |
     if principal.is_only_technician:
         technician_id = _me(principal)
     query = select(jobs).order_by(jobs.c.opened_at).limit(limit)
+    if _regional_supervisor(principal):
+        query = query.where(jobs.c.region == principal.region)
     if technician_id:
         query = query.where(jobs.c.technician_id == technician_id)
     if queued is not None:
@@ -137,6 +144,8 @@ async def get_job(ticket_id: str, request: Request, principal: JobReader) -> dic
     except JobNotFound as exc:
         raise _problem(exc) from None
     if principal.is_only_technician and document["technician_id"] != _me(principal):
+        raise _problem(JobNotFound(ticket_id))
+    if _regional_supervisor(principal) and document["region"] != principal.region:
         raise _problem(JobNotFound(ticket_id))
     return document
 

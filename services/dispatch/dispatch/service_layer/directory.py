@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from dispatch.adapters.documents import RosterDoc, everyone_on_shift
 from dispatch.adapters.tables import rosters, technicians
-from dispatch.domain.assignment import TechnicianProfile
+from dispatch.domain.assignment import JobNeed, TechnicianProfile
 from dispatch.domain.technician import Technician
 
 ROSTER_ID = "default"
@@ -52,11 +52,28 @@ class Directory:
             home_region=r["home_region"], regions=frozenset(r["regions"]), capacity=r["capacity"],
             active=r["status"] == "active") for r in rows]
         self._by_id = {p.technician_id: p for p in self._profiles}
+        self._by_region: dict[str, list[TechnicianProfile]] = {}
+        self._by_skill: dict[str, list[TechnicianProfile]] = {}
+        for profile in self._profiles:
+            for region in {profile.home_region, *profile.regions}:
+                self._by_region.setdefault(region, []).append(profile)
+            for skill in profile.skills:
+                self._by_skill.setdefault(skill, []).append(profile)
         self._on_shift = everyone_on_shift if roster is None else RosterDoc.model_validate(roster).to_domain().is_on_shift
         self._loaded_at = time.monotonic()
 
     async def profiles(self) -> list[TechnicianProfile]:
         await self._fresh()
+        return self._profiles
+
+    async def candidates(self, need: JobNeed) -> list[TechnicianProfile]:
+        """Only those who could fit: the region's people for on-site work, else the skill's."""
+        await self._fresh()
+        if need.on_site:
+            pool = self._by_region.get(need.region, [])
+            return [p for p in pool if need.product_line is None or need.product_line in p.skills]
+        if need.product_line is not None:
+            return self._by_skill.get(need.product_line, [])
         return self._profiles
 
     async def profile(self, technician_id: str) -> TechnicianProfile | None:
@@ -68,9 +85,12 @@ class Directory:
         return self._on_shift
 
     @staticmethod
-    async def loads(conn: AsyncConnection) -> dict[str, int]:
-        rows = await conn.execute(select(technicians.c.technician_id, technicians.c.load).where(technicians.c.load > 0))
-        return {r.technician_id: r.load for r in rows}
+    async def loads(conn: AsyncConnection, among: list[TechnicianProfile] | None = None) -> dict[str, int]:
+        """Open jobs per technician now (of `among` only, when given: one indexed lookup)."""
+        query = select(technicians.c.technician_id, technicians.c.load).where(technicians.c.load > 0)
+        if among is not None:
+            query = query.where(technicians.c.technician_id.in_([p.technician_id for p in among]))
+        return {r.technician_id: r.load for r in await conn.execute(query)}
 
     async def save_roster(self, document: dict[str, Any]) -> None:
         async with self._engine().begin() as conn:

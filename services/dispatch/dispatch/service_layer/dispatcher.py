@@ -55,19 +55,20 @@ class Dispatcher:
                 "TicketCancelled": self.on_cancelled, "EscalationRaised": self.on_escalation}
 
     async def on_opened(self, conn: AsyncConnection, event: inbound.TicketOpened, envelope: Envelope) -> None:
-        exists = (await conn.execute(select(jobs.c.ticket_id).where(jobs.c.ticket_id == event.ticket_id))).first()
-        if exists:
-            return
         context = event.context
         job = Job.new(ticket_id=event.ticket_id, job_id=f"J-{event.ticket_id}", region=context.region,
                       product_line=context.product_line, severity=context.severity,
                       on_site_required=context.severity == "P1" and context.on_site_covered)
-        await conn.execute(insert(jobs).values(
-            ticket_id=job.ticket_id, job_id=job.job_id, status=str(job.status), technician_id=None, level=1,
-            severity=context.severity, region=context.region, product_line=context.product_line,
-            on_site_required=job.on_site_required, customer_id=context.customer_id, unit_id=context.unit_id,
-            account_engineer_id=event.account_engineer_id, queued=True, opened_at=event.occurred_at, version=0))
-        await self._try_assign(conn, job, self._metadata(envelope), on_site=context.on_site_covered)
+        row = {"ticket_id": job.ticket_id, "job_id": job.job_id, "status": str(job.status), "technician_id": None,
+               "level": 1, "severity": context.severity, "region": context.region,
+               "product_line": context.product_line, "on_site_required": job.on_site_required,
+               "customer_id": context.customer_id, "unit_id": context.unit_id,
+               "account_engineer_id": event.account_engineer_id, "queued": True, "opened_at": event.occurred_at,
+               "version": 0}
+        created = await conn.execute(insert(jobs).values(**row).on_conflict_do_nothing().returning(jobs.c.ticket_id))
+        if created.first() is None:
+            return  # opened before (a replay): the job exists
+        await self._try_assign(conn, job, self._metadata(envelope), on_site=context.on_site_covered, row=row)
 
     async def on_classified(self, conn: AsyncConnection, event: inbound.TicketClassified, envelope: Envelope) -> None:
         await conn.execute(update(jobs).where(jobs.c.ticket_id == event.ticket_id).values(severity=event.severity))
@@ -194,15 +195,16 @@ class Dispatcher:
 
     # ---- internals -----------------------------------------------------------------------------
     async def _try_assign(self, conn: AsyncConnection, job: Job, metadata: EventMetadata, *, on_site: bool,
-                          queue: bool = True) -> bool:
-        row = await self._row(conn, job.ticket_id)
+                          queue: bool = True, row: dict | None = None) -> bool:
+        row = row or await self._row(conn, job.ticket_id)
         assert row is not None
         need = JobNeed(ticket_id=job.ticket_id, region=row["region"] or "", product_line=row["product_line"],
                        on_site=on_site and row["region"] is not None,
                        account_engineer_id=row["account_engineer_id"],
                        last_served_by=await self._last_served_by(conn, row["unit_id"]))
         started = asyncio.get_running_loop().time()
-        decision = choose(need, await self.directory.profiles(), load=await self.directory.loads(conn),
+        candidates = await self.directory.candidates(need)
+        decision = choose(need, candidates, load=await self.directory.loads(conn, candidates),
                           on_shift=self._on_shift_now(await self.directory.on_shift()))
         DECIDE_SECONDS.observe(asyncio.get_running_loop().time() - started)
         if decision.technician_id is None:

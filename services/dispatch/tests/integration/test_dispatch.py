@@ -176,3 +176,14 @@ async def test_maintenance_visits_are_generated_assigned_completed_and_overdue(d
     kinds = [e.type for e in envelopes(records) if e.type.startswith("Maintenance")]
     assert sorted(kinds).count("MaintenanceVisitOverdue") == 1
     assert kinds.count("MaintenanceVisitCompleted") == 1
+
+
+async def test_a_regional_supervisor_sees_only_their_region(dispatch, tokens, bootstrap_servers, topic_prefix):
+    await register(dispatch, tokens)
+    for ticket_id, region in (("T-SH", "SH"), ("T-BJ", "BJ")):
+        await publish(bootstrap_servers, f"{topic_prefix}servicepact.tickets.v1", type_="TicketOpened",
+                      subject=ticket_id, data=opened(ticket_id, region=region))
+        await wait_until(lambda: job_of(dispatch, tokens, ticket_id))
+    shanghai = tokens("supervisor", sub="boss", region="SH")
+    assert [j["ticket_id"] for j in (await dispatch.get("/jobs", headers=shanghai)).json()] == ["T-SH"]
+    assert (await dispatch.get("/jobs/T-BJ", headers=shanghai)).status_code == 404
