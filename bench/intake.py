@@ -4,8 +4,9 @@ The intake service runs as its own process (`uvicorn --factory intake.entrypoint
 UVICORN_WORKERS workers, no access log, LOG_LEVEL=WARNING) against a fresh database on the run's
 PostgreSQL and the run's broker (unique topic prefix, dev-issuer tokens, rate limit lifted). The bench
 creates one customer with a site, a contract and a unit through the archive API, then CONCURRENCY
-httpx clients (HTTP/1.1, pool of CONCURRENCY connections) post tickets for LOAD_SECONDS, each with its
-own Idempotency-Key. A consumer in the bench process reads the tickets topic from the start meanwhile.
+loops, each on its own keep-alive HTTP/1.1 connection (requests written by hand: httpx's pool cost the
+bench ~6 ms of CPU per request, more than the service spends), post tickets for LOAD_SECONDS, each with
+its own Idempotency-Key. A consumer in the bench process reads the tickets topic from the start meanwhile.
 
 - intake.tickets_per_s: tickets created (201) / (first request sent -> last of their TicketOpened
   events received from Kafka by the bench consumer).
@@ -15,21 +16,20 @@ own Idempotency-Key. A consumer in the bench process reads the tickets topic fro
   before in this run (not re-emitted), else measured again here with backbone.raw_insert_rate and
   emitted as intake.raw_pg_durable_insert_per_s; intake.ratio_to_raw is tickets_per_s over it.
 
-Caveat: the load generator (httpx, JSON, the Kafka consumer) runs on the same machine as the service,
+Caveat: the load generator (HTTP client, JSON, the Kafka consumer) runs on the same machine as the service,
 PostgreSQL and the broker; on the 2-core bench machine it takes a sizeable share of the CPU, so these
-figures are a lower bound for the service itself. On that machine one uvicorn worker was faster than
-two (about 150-180 against 130-147 tickets/s over three runs each, p50 260-290 ms against 320-335 ms):
-with the bench client, PostgreSQL and the broker already sharing two cores, a second worker only adds
-contention (and a second engine pool, producer and consumer), so UVICORN_WORKERS is 1.
+figures are a lower bound for the service itself. With the hand-written client, two uvicorn workers
+(one per core) beat one: ~570 against ~505 tickets/s, p50 88 against 111 ms. (With httpx as the client,
+one worker had been faster: the client itself was the bottleneck.)
 
-Requests that fail at the transport level (an occasional httpx ReadError: the connection closed without
-an answer, a handful in ~2,500, nothing in the service log) are counted and printed, not retried; they
-are neither tickets nor latencies. Non-201 answers are counted the same way.
+Requests that fail at the transport level are counted and printed, not retried; they are neither
+tickets nor latencies. Non-201 answers are counted the same way.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 import tempfile
@@ -48,7 +48,7 @@ from shared.testing.infra import Infra
 from shared.topics import Topics
 
 ROOT = Path(__file__).resolve().parents[1]
-UVICORN_WORKERS = 1  # 1 measured faster than 2 on the 2-core bench machine (see the docstring)
+UVICORN_WORKERS = 2  # one per core (see the docstring)
 CONCURRENCY = 64
 LOAD_SECONDS = 15.0
 READY_TIMEOUT_S = 90.0
@@ -143,37 +143,68 @@ class _OpenedCounter:
         await self.consumer.stop()
 
 
-async def _load(client: httpx.AsyncClient, headers: dict[str, str], body: dict):
-    """CONCURRENCY loops posting tickets until LOAD_SECONDS have passed."""
+class _RawHttp:
+    """One keep-alive HTTP/1.1 connection, requests written by hand: the load generator shares the
+    bench machine's two cores with the service, and httpx's pool costs ~6 ms of CPU per request."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post_json(self, path: str, headers: dict[str, str], payload: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        self.writer.write(f"POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+                          f"Content-Length: {len(payload)}\r\n{head}\r\n".encode() + payload)
+        assert self.reader is not None
+        status_and_headers = await self.reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in status_and_headers.split(b"\r\n")[1:]:
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        return int(status_and_headers[9:12]), await self.reader.readexactly(length)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+async def _load(port: int, headers: dict[str, str], body: dict):
+    """CONCURRENCY loops, one connection each, posting tickets until LOAD_SECONDS have passed."""
     latencies: list[float] = []
     created: list[str] = []
     failures: dict[str, int] = {}
     failed_at: list[float] = []
     run = uuid.uuid4().hex[:8]
+    payload = json.dumps(body).encode()
     started = time.perf_counter()
     stop_at = started + LOAD_SECONDS
 
     async def worker(index: int) -> None:
+        connection = _RawHttp(port)
         sequence = 0
-        while time.perf_counter() < stop_at:
-            sequence += 1
-            request_headers = {**headers, "Idempotency-Key": f"bench-{run}-{index}-{sequence}"}
-            sent = time.perf_counter()
-            try:
-                response = await client.post("/tickets", json=body, headers=request_headers)
-            except httpx.HTTPError as exc:  # counted, not retried, not in the latencies
-                root = exc
-                while (root.__cause__ or root.__context__) is not None:
-                    root = root.__cause__ or root.__context__
-                name = f"{type(exc).__name__}({type(root).__name__})"
-                failures[name] = failures.get(name, 0) + 1
-                failed_at.append(time.perf_counter() - started)
-                continue
-            if response.status_code == 201:
-                latencies.append(time.perf_counter() - sent)
-                created.append(response.json()["ticket_id"])
-            else:
-                failures[str(response.status_code)] = failures.get(str(response.status_code), 0) + 1
+        try:
+            while time.perf_counter() < stop_at:
+                sequence += 1
+                request_headers = {**headers, "Idempotency-Key": f"bench-{run}-{index}-{sequence}"}
+                sent = time.perf_counter()
+                try:
+                    status, answer = await connection.post_json("/tickets", request_headers, payload)
+                except (OSError, asyncio.IncompleteReadError) as exc:  # counted, not retried, no latency
+                    connection.close()
+                    failures[type(exc).__name__] = failures.get(type(exc).__name__, 0) + 1
+                    failed_at.append(time.perf_counter() - started)
+                    continue
+                if status == 201:
+                    latencies.append(time.perf_counter() - sent)
+                    created.append(json.loads(answer)["ticket_id"])
+                else:
+                    failures[str(status)] = failures.get(str(status), 0) + 1
+        finally:
+            connection.close()
 
     await asyncio.gather(*(worker(i) for i in range(CONCURRENCY)))
     if failed_at:
@@ -205,7 +236,7 @@ async def _measure(infra: Infra, work: Path) -> dict[str, float]:
             await counter.start()
             reader = asyncio.create_task(counter.run())
             started, load_done, latencies, created, failures = await _load(
-                client, _headers(key, "integration", "bench-gw"), body
+                port, _headers(key, "integration", "bench-gw"), body
             )
         print(f"   {len(created):,} tickets created in {load_done - started:.1f} s"
               f" ({UVICORN_WORKERS} uvicorn workers, {CONCURRENCY} in flight)"

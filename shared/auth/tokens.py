@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +16,42 @@ from shared.auth.principal import Principal, Role
 ALGORITHMS = ["RS256", "ES256"]
 
 
+VERIFIED_CACHE_SIZE = 4096
+
+
 class InvalidToken(Exception):
     pass
+
+
+class _VerifiedTokens:
+    """Bounded LRU of tokens that passed verification, each kept only until its `exp`.
+
+    A client sends the same bearer token with every request until it expires; verifying it once is
+    enough, since nothing a verified token says can change. Expiry is checked on every hit the way
+    PyJWT checks it (valid while now < exp, no leeway), so an expired token is refused as before.
+    Only successes are cached: an invalid token is verified (and refused) every time.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+
+    def get(self, token: str) -> Principal | None:
+        entry = self._entries.get(token)
+        if entry is None:
+            return None
+        principal, expires_at = entry
+        if time.time() >= expires_at:
+            del self._entries[token]
+            return None
+        self._entries.move_to_end(token)
+        return principal
+
+    def put(self, token: str, principal: Principal, *, expires_at: float) -> None:
+        self._entries[token] = (principal, expires_at)
+        self._entries.move_to_end(token)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -33,8 +69,20 @@ class TokenVerifier:
         self.issuer = issuer
         self.jwks = PyJWKClient(jwks_url, cache_keys=True, lifespan=300) if jwks_url else None
         self.local_keys = {trusted.issuer: trusted.key for trusted in local_keys}
+        self._verified = _VerifiedTokens(VERIFIED_CACHE_SIZE)
 
     async def verify(self, token: str) -> Principal:
+        """The token's principal; a token already verified is answered from the cache until it expires."""
+        cached = self._verified.get(token)
+        if cached is not None:
+            return cached
+        claims = await self._verified_claims(token)
+        principal = principal_from_claims(claims)
+        self._verified.put(token, principal, expires_at=int(claims["exp"]))
+        return principal
+
+    async def _verified_claims(self, token: str) -> dict[str, Any]:
+        """Signature, issuer, audience and expiry checked (RS256 verification costs ~1 ms of CPU)."""
         try:
             unverified = jwt.decode(token, options={"verify_signature": False})
             issuer = unverified.get("iss")
@@ -50,7 +98,7 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(type(exc).__name__) from exc
-        return principal_from_claims(claims)
+        return claims
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from intake.adapters.tables import companies, contacts, contracts, sites, unit_repairs, units
+from intake.adapters.tables import companies, contracts, sites, unit_repairs, units
 from intake.domain.entitlement import ContractTerms, PriorRepair, UnitFacts, Variant
 from intake.domain.errors import InvalidCommand
 from intake.domain.events import Caller, Severity, TicketContext
@@ -26,6 +26,60 @@ class ArchiveFacts:
     caller: Caller
     contract: dict[str, Any] | None
     unit: dict[str, Any] | None
+    prior_repairs: tuple[PriorRepair, ...] = ()  # the unit's recorded repairs (none without a unit)
+
+
+def _columns(alias: str, table) -> str:
+    return ", ".join(f"{alias}.{column.name} AS {alias}_{column.name}" for column in table.c)
+
+
+def _facts_statement(unit_match: str):
+    """Everything a new ticket needs from the archive, in one round trip.
+
+    The unit is found by `unit_match` (its id or its serial number); site and contract are the ones
+    named in the command, else the unit's. Each part is a LEFT JOIN, so a missing row comes back as
+    NULL columns and `ticket_facts` reports it (in the same order as separate look-ups would).
+    """
+    return text(f"""
+        SELECT co.id AS customer_found, {_columns("u", units)}, {_columns("s", sites)},
+               {_columns("k", contracts)}, ct.id AS contact_id,
+               r.fault_codes AS repair_fault_codes, r.resolved_ons AS repair_resolved_ons
+        FROM (SELECT 1) AS one
+        LEFT JOIN companies co ON co.id = :customer_id
+        LEFT JOIN units u ON u.{unit_match} = :unit_key
+        LEFT JOIN sites s ON s.id = COALESCE(CAST(:site_id AS text), u.site_id)
+        LEFT JOIN contracts k ON k.id = COALESCE(CAST(:contract_id AS text), u.contract_id)
+        LEFT JOIN LATERAL (
+            SELECT id FROM contacts WHERE company_id = :customer_id AND phone_digits = :digits LIMIT 1
+        ) ct ON true
+        LEFT JOIN LATERAL (
+            SELECT array_agg(fault_code) AS fault_codes, array_agg(resolved_on) AS resolved_ons
+            FROM unit_repairs WHERE unit_id = u.id
+        ) r ON true
+    """)
+
+
+_FACTS_BY_UNIT_ID = _facts_statement("id")
+_FACTS_BY_SERIAL = _facts_statement("serial_number")
+
+
+def _part(row, alias: str, table) -> dict[str, Any] | None:
+    """The columns of one joined table as a row dict (None when the join found nothing)."""
+    if row[f"{alias}_id"] is None:
+        return None
+    return {column.name: row[f"{alias}_{column.name}"] for column in table.c}
+
+
+def _check_owner(part: dict[str, Any] | None, wanted: bool, customer_id: str, field: str,
+                 what: str | None = None) -> None:
+    """A row the command names (`wanted`) must exist and belong to the customer."""
+    if wanted and (part is None or part["company_id"] != customer_id):
+        raise InvalidCommand(f"unknown {what or field} for this customer", field=field)
+
+
+def _repairs(row) -> tuple[PriorRepair, ...]:
+    codes, days = row["repair_fault_codes"] or (), row["repair_resolved_ons"] or ()
+    return tuple(PriorRepair(fault_code=code, resolved_on=day) for code, day in zip(codes, days, strict=True))
 
 
 async def row_by_id(conn: AsyncConnection, table, row_id: str) -> dict[str, Any] | None:
@@ -33,37 +87,38 @@ async def row_by_id(conn: AsyncConnection, table, row_id: str) -> dict[str, Any]
     return dict(row) if row else None
 
 
-async def _owned(conn, table, row_id: str | None, customer_id: str, field: str) -> dict[str, Any] | None:
-    if row_id is None:
-        return None
-    row = await row_by_id(conn, table, row_id)
-    if row is None or row["company_id"] != customer_id:
-        raise InvalidCommand(f"unknown {field} for this customer", field=field)
-    return row
-
-
 async def ticket_facts(
     conn: AsyncConnection, *, customer_id: str, severity: Severity, caller_name: str, caller_phone: str,
     contract_id: str | None = None, site_id: str | None = None, unit_id: str | None = None,
     serial_number: str | None = None,
 ) -> ArchiveFacts:
-    if await row_by_id(conn, companies, customer_id) is None:
+    """The archive rows a new ticket refers to (one query), each checked to belong to the customer.
+
+    A unit is looked up by `unit_id` when given, else by `serial_number`; the site and contract
+    default to the unit's. `prior_repairs` are all the unit's recorded repairs: a ticket being opened
+    has none of its own yet, so nothing needs excluding.
+    """
+    by_serial = unit_id is None and bool(serial_number)
+    statement = _FACTS_BY_SERIAL if by_serial else _FACTS_BY_UNIT_ID
+    row = (await conn.execute(statement, {
+        "customer_id": customer_id, "unit_key": serial_number if by_serial else unit_id,
+        "site_id": site_id or None, "contract_id": contract_id or None, "digits": phone_digits(caller_phone),
+    })).mappings().one()
+    if row["customer_found"] is None:
         raise InvalidCommand("unknown customer", field="customer_id")
-    unit = await _owned(conn, units, unit_id, customer_id, "unit_id")
-    if unit is None and serial_number:
-        found = (await conn.execute(select(units).where(units.c.serial_number == serial_number))).mappings().first()
-        if found is None or found["company_id"] != customer_id:
-            raise InvalidCommand("unknown serial number for this customer", field="serial_number")
-        unit = dict(found)
-    site = await _owned(conn, sites, site_id or (unit and unit["site_id"]), customer_id, "site_id")
-    contract = await _owned(conn, contracts, contract_id or (unit and unit["contract_id"]), customer_id,
-                            "contract_id")
+    unit = _part(row, "u", units)
+    if by_serial:
+        _check_owner(unit, True, customer_id, "serial_number", what="serial number")
+    else:
+        _check_owner(unit, unit_id is not None, customer_id, "unit_id")
+    site = _part(row, "s", sites)
+    _check_owner(site, (site_id or (unit and unit["site_id"])) is not None, customer_id, "site_id")
+    contract = _part(row, "k", contracts)
+    _check_owner(contract, (contract_id or (unit and unit["contract_id"])) is not None, customer_id,
+                 "contract_id")
     region = site["region"] if site else None
     on_site = bool(contract and region in (contract["on_site_regions"] or ()))
-    contact = (await conn.execute(
-        select(contacts.c.id).where(contacts.c.company_id == customer_id,
-                                    contacts.c.phone_digits == phone_digits(caller_phone)).limit(1)
-    )).first()
+    contact_id = row["contact_id"]
     return ArchiveFacts(
         context=TicketContext(
             customer_id=customer_id,
@@ -74,9 +129,9 @@ async def ticket_facts(
             unit_id=unit["id"] if unit else None, product_line=unit["product_line"] if unit else None,
             on_site_covered=on_site or (contract is not None and not contract["remote_only_elsewhere"]),
         ),
-        caller=Caller(name=caller_name, phone=caller_phone, contact_id=contact[0] if contact else None,
-                      registered=contact is not None),
-        contract=contract, unit=unit,
+        caller=Caller(name=caller_name, phone=caller_phone, contact_id=contact_id,
+                      registered=contact_id is not None),
+        contract=contract, unit=unit, prior_repairs=_repairs(row) if unit else (),
     )
 
 

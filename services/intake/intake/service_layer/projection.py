@@ -58,10 +58,28 @@ def ticket_document(ticket: Ticket, technician_id: str | None = None) -> dict[st
     }
 
 
+def _upsert_ticket():
+    """Insert or overwrite a ticket's row, built once: executed with one parameter dict per call.
+
+    (Reusing the statement spares SQLAlchemy rebuilding and re-keying it for every command.)
+    """
+    kept = ("ticket_id", "technician_id")  # the key, and what dispatch's events set
+    projected = [column.name for column in tickets_view.c if column.name not in kept]
+    statement = insert(tickets_view)
+    return statement.on_conflict_do_update(
+        index_elements=[tickets_view.c.ticket_id],
+        set_={name: statement.excluded[name] for name in projected},
+    )
+
+
+_UPSERT_TICKET = _upsert_ticket()
+
+
 async def project_ticket(conn: AsyncConnection, ticket: Ticket) -> None:
     context = ticket.context
     assert context is not None
     values = {
+        "ticket_id": ticket.ticket_id,
         "status": str(ticket.status), "severity": str(context.severity), "channel": str(ticket.channel),
         "customer_id": context.customer_id, "contract_id": context.contract_id, "site_id": context.site_id,
         "unit_id": context.unit_id, "region": context.region, "description": ticket.description,
@@ -69,8 +87,7 @@ async def project_ticket(conn: AsyncConnection, ticket: Ticket) -> None:
                    "registered": ticket.caller.registered} if ticket.caller else {},
         "reported_at": ticket.reported_at, "updated_at": ticket.updated_at, "version": ticket.version,
     }
-    statement = insert(tickets_view).values(ticket_id=ticket.ticket_id, **values)
-    await conn.execute(statement.on_conflict_do_update(index_elements=[tickets_view.c.ticket_id], set_=values))
+    await conn.execute(_UPSERT_TICKET, values)
 
 
 async def project_complaint(conn: AsyncConnection, complaint: Complaint) -> None:

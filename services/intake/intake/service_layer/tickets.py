@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +18,7 @@ from shared.unit_of_work import UnitOfWork, retry_on_conflict
 from intake.adapters.tables import tickets_view
 from intake.domain.complaint import Complaint
 from intake.domain.errors import InvalidCommand
-from intake.domain.entitlement import Cause, FaultReport, HolidayCalendar, assess
+from intake.domain.entitlement import Cause, FaultReport, HolidayCalendar, PriorRepair, assess
 from intake.domain.events import Channel, SatisfactionRecorded, Severity, TicketResolved
 from intake.domain.ticket import Ticket
 from intake.service_layer import context as archive_context
@@ -95,7 +95,8 @@ class TicketService:
                 account_engineer_id=contract.get("account_engineer_id"), sales_rep_id=contract.get("sales_rep_id"),
             )
             if facts.unit is not None:
-                await self._assess(uow.conn, ticket, facts.unit, facts.contract, Cause.PERFORMANCE_FAULT, now)
+                self._entitle(ticket, facts.unit, facts.contract, Cause.PERFORMANCE_FAULT, now,
+                              facts.prior_repairs)
             await self._save(uow, ticket, metadata)
             document = ticket_document(ticket)
             if idempotency_key:
@@ -210,9 +211,13 @@ class TicketService:
         return Ticket.replay(history)
 
     async def _assess(self, conn, ticket: Ticket, unit, contract, cause: Cause, now: datetime) -> None:
+        prior = await archive_context.prior_repairs(conn, unit["id"], excluding_ticket=ticket.ticket_id)
+        self._entitle(ticket, unit, contract, cause, now, prior)
+
+    def _entitle(self, ticket: Ticket, unit, contract, cause: Cause, now: datetime,
+                 prior: Sequence[PriorRepair]) -> None:
         report = FaultReport(reported_on=(ticket.reported_at or now).date(), fault_code=ticket.fault_code,
                              cause=cause)
-        prior = await archive_context.prior_repairs(conn, unit["id"], excluding_ticket=ticket.ticket_id)
         entitlement = assess(unit=archive_context.unit_facts(unit), terms=archive_context.contract_terms(contract),
                              fault=report, prior_repairs=prior, calendar=self.holidays)
         ticket.record_entitlement(entitlement, now)
