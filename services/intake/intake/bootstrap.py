@@ -1,4 +1,4 @@
-"""The one place that wires intake: event types, topics, consumers, routes."""
+"""The one place that wires intake: event types, topics, consumers, the ticket service."""
 
 from pathlib import Path
 
@@ -19,18 +19,18 @@ def build_registry() -> EventRegistry:
     return registry
 
 
-def build_runtime(settings: Settings | None = None) -> ServiceRuntime:
-    return ServiceRuntime(
-        settings or Settings(),
+def build(settings: Settings | None = None) -> tuple[ServiceRuntime, TicketService]:
+    settings = settings or Settings()
+    holder: dict[str, TicketService] = {}
+    runtime = ServiceRuntime(
+        settings,
         build_registry(),
         output_topic=lambda topics: topics.tickets,
         migrations_path=Path(__file__).parent / "migrations",
         consumers=lambda runtime: [
-            ConsumerSpec(name="field-work", topics=[runtime.topics.dispatch], handlers=field_work.handlers(runtime)),
+            ConsumerSpec(name="field-work", topics=[runtime.topics.dispatch],
+                         handlers=field_work.handlers(holder["tickets"])),
         ],
     )
-
-
-def build_ticket_service(runtime: ServiceRuntime) -> TicketService:
-    settings: Settings = runtime.settings  # type: ignore[assignment]
-    return TicketService(runtime, HolidayCalendar(holidays=frozenset(settings.public_holidays)))
+    holder["tickets"] = TicketService(runtime, HolidayCalendar(holidays=frozenset(settings.public_holidays)))
+    return runtime, holder["tickets"]

@@ -38,4 +38,13 @@ class WorkResolved:
     fault_code: str | None = None
 
 
-DISPATCH_EVENTS = (TechnicianAssigned, TicketReassigned, PartsRequested, WorkResolved)
+@dataclass(frozen=True, kw_only=True)
+class DiagnosisRecorded:
+    ticket_id: str
+    technician_id: str
+    occurred_at: datetime
+    diagnosis: str = ""
+    fault_code: str | None = None
+
+
+DISPATCH_EVENTS = (TechnicianAssigned, TicketReassigned, PartsRequested, WorkResolved, DiagnosisRecorded)

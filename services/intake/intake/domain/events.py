@@ -95,6 +95,7 @@ class EntitlementAssessed(TicketEvent):
     notify_sales: bool
     sales_rep_id: str | None
     reasons: tuple[str, ...]
+    fault_code: str | None = None  # the fault assessed (e.g. from the field's diagnosis)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -96,7 +96,7 @@ class Ticket:
         self._require("add a note to", UNFINISHED | {Status.RESOLVED})
         self._record(TicketNoteAdded(**self._base(now), text=text, author=author))
 
-    def record_entitlement(self, entitlement: Entitlement, now: datetime) -> None:
+    def record_entitlement(self, entitlement: Entitlement, now: datetime, *, fault_code: str | None = None) -> None:
         self._require("assess entitlement of", UNFINISHED | {Status.RESOLVED})
         self._record(EntitlementAssessed(
             **self._base(now), in_warranty=entitlement.in_warranty,
@@ -106,7 +106,7 @@ class Ticket:
             labour_chargeable=entitlement.charges.labour, travel_chargeable=entitlement.charges.travel,
             quote_before_work=entitlement.quote_before_work, notify_sales=entitlement.notify_sales,
             sales_rep_id=self.sales_rep_id if entitlement.notify_sales else None,
-            reasons=entitlement.reasons,
+            reasons=entitlement.reasons, fault_code=fault_code,
         ))
 
     def await_customer(self, reason: str, now: datetime) -> None:
@@ -199,6 +199,7 @@ class Ticket:
                 self.status = Status.CANCELLED
             case EntitlementAssessed():
                 self.entitlement = event
+                self.fault_code = event.fault_code or self.fault_code
             case SatisfactionRecorded():
                 self.satisfaction = event.score
             case TicketNoteAdded():

@@ -4,16 +4,16 @@ from fastapi import FastAPI
 
 from shared.app import create_service_app
 
-from intake.bootstrap import build_runtime, build_ticket_service
+from intake.bootstrap import build
 from intake.config import Settings
 from intake.entrypoints import archive_routes, ticket_routes
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    runtime = build_runtime(settings)
+    runtime, tickets = build(settings)
     app = create_service_app(
         runtime, title="ServicePact intake: customer archive, tickets and entitlement",
         routers=[archive_routes.router, ticket_routes.router],
     )
-    app.state.tickets = build_ticket_service(runtime)
+    app.state.tickets = tickets
     return app

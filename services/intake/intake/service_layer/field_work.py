@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.envelope import Envelope, EventMetadata
-from shared.runtime import ServiceRuntime
 
 from intake.adapters import inbound
 from intake.adapters.tables import tickets_view
 from intake.domain.ticket import WORKING, UNFINISHED, Ticket
-from intake.service_layer.tickets import TICKET_STREAM, apply_consequences
+from intake.domain.entitlement import Cause
+from intake.service_layer.tickets import TICKET_STREAM, TicketService, apply_consequences
 
 
-def handlers(runtime: ServiceRuntime) -> dict[str, Any]:
+def handlers(service: TicketService) -> dict[str, Any]:
+    runtime = service.runtime
+
     async def technician_changed(conn: AsyncConnection, event: Any, envelope: Envelope) -> None:
         await conn.execute(update(tickets_view).where(tickets_view.c.ticket_id == event.ticket_id)
                            .values(technician_id=event.technician_id))
@@ -30,8 +33,14 @@ def handlers(runtime: ServiceRuntime) -> dict[str, Any]:
             event.fix or "resolved in the field", f"technician:{event.technician_id}", event.occurred_at,
             technician_id=event.technician_id, fault_code=event.fault_code))
 
+    async def diagnosed(conn: AsyncConnection, event: inbound.DiagnosisRecorded, envelope: Envelope) -> None:
+        """Entitlement on every repair: the field's fault code may make it a repeat (replacement)."""
+        if event.fault_code:
+            await _command(runtime, conn, envelope, event.ticket_id, UNFINISHED, lambda t: service.assess_again(
+                conn, t, cause=Cause.PERFORMANCE_FAULT, fault_code=event.fault_code))
+
     return {"TechnicianAssigned": technician_changed, "TicketReassigned": technician_changed,
-            "PartsRequested": parts_requested, "WorkResolved": work_resolved}
+            "PartsRequested": parts_requested, "WorkResolved": work_resolved, "DiagnosisRecorded": diagnosed}
 
 
 async def _command(runtime: ServiceRuntime, conn: AsyncConnection, envelope: Envelope, ticket_id: str,
@@ -42,7 +51,11 @@ async def _command(runtime: ServiceRuntime, conn: AsyncConnection, envelope: Env
     ticket = Ticket.replay(history)
     if ticket.status not in applies_in:
         return  # already there (e.g. resolved by the office first): nothing to do
-    action(ticket)
+    outcome = action(ticket)
+    if inspect.isawaitable(outcome):
+        await outcome
+    if not ticket.pending_events:
+        return
     new_events = list(ticket.pending_events)
     metadata = EventMetadata(correlation_id=envelope.correlationid, causation_id=str(envelope.id),
                              actor=envelope.actor)

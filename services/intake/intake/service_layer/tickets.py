@@ -128,24 +128,30 @@ class TicketService:
                 ticket = await self._load(uow.conn, ticket_id)
                 if if_match is not None and ticket.version != if_match:
                     raise VersionMismatch(ticket.version)
-                context = ticket.context
-                assert context is not None
-                unit = contract = None
-                if context.unit_id:
-                    unit = await archive_context.row_by_id(uow.conn, archive_context.units, context.unit_id)
-                if context.contract_id:
-                    contract = await archive_context.row_by_id(uow.conn, archive_context.contracts, context.contract_id)
-                if unit is None:
+                if not await self.assess_again(uow.conn, ticket, cause=cause, fault_code=fault_code):
                     raise InvalidCommand("the ticket has no unit to assess", field="unit_id")
-                if fault_code:
-                    ticket.fault_code = fault_code
-                await self._assess(uow.conn, ticket, unit, contract, cause, _now())
                 await self._save(uow, ticket, metadata)
                 technician = await technician_of(uow.conn, ticket_id)
                 await uow.commit()
                 return ticket_document(ticket, technician)
 
         return await retry_on_conflict(attempt)
+
+    async def assess_again(self, conn: AsyncConnection, ticket: Ticket, *, cause: Cause,
+                           fault_code: str | None) -> bool:
+        """Entitlement on a repair (diagnosis from the field, or a clerk); False: no unit to assess."""
+        context = ticket.context
+        assert context is not None
+        if not context.unit_id:
+            return False
+        unit = await archive_context.row_by_id(conn, archive_context.units, context.unit_id)
+        contract = None
+        if context.contract_id:
+            contract = await archive_context.row_by_id(conn, archive_context.contracts, context.contract_id)
+        if unit is None:
+            return False
+        await self._assess(conn, ticket, unit, contract, cause, _now(), fault_code=fault_code)
+        return True
 
     async def get(self, ticket_id: str, *, as_of: datetime | None = None) -> dict[str, Any]:
         async with self.runtime.engine.connect() as conn:
@@ -210,17 +216,18 @@ class TicketService:
             raise TicketNotFound(ticket_id)
         return Ticket.replay(history)
 
-    async def _assess(self, conn, ticket: Ticket, unit, contract, cause: Cause, now: datetime) -> None:
+    async def _assess(self, conn, ticket: Ticket, unit, contract, cause: Cause, now: datetime, *,
+                      fault_code: str | None = None) -> None:
         prior = await archive_context.prior_repairs(conn, unit["id"], excluding_ticket=ticket.ticket_id)
-        self._entitle(ticket, unit, contract, cause, now, prior)
+        self._entitle(ticket, unit, contract, cause, now, prior, fault_code=fault_code)
 
     def _entitle(self, ticket: Ticket, unit, contract, cause: Cause, now: datetime,
-                 prior: Sequence[PriorRepair]) -> None:
-        report = FaultReport(reported_on=(ticket.reported_at or now).date(), fault_code=ticket.fault_code,
-                             cause=cause)
+                 prior: Sequence[PriorRepair], *, fault_code: str | None = None) -> None:
+        fault_code = fault_code or ticket.fault_code
+        report = FaultReport(reported_on=(ticket.reported_at or now).date(), fault_code=fault_code, cause=cause)
         entitlement = assess(unit=archive_context.unit_facts(unit), terms=archive_context.contract_terms(contract),
                              fault=report, prior_repairs=prior, calendar=self.holidays)
-        ticket.record_entitlement(entitlement, now)
+        ticket.record_entitlement(entitlement, now, fault_code=fault_code)
 
     async def _save(self, uow: UnitOfWork, ticket: Ticket, metadata: EventMetadata) -> None:
         """Append the new events, then everything they imply in the same transaction."""

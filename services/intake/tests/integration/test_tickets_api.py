@@ -230,3 +230,24 @@ async def test_dissatisfied_callback_files_a_complaint_and_complaints_get_replie
     assert sorted((e.type, e.data.get("source"), e.subject) for e in complaints) == [
         ("ComplaintAnswered", None, complaint_id), ("ComplaintFiled", "customer", complaint_id),
         ("ComplaintFiled", "satisfaction_callback", ticket_id)]
+
+
+async def test_a_third_failure_diagnosed_in_the_field_makes_the_unit_due_for_replacement(
+        intake, customer, gateway, dispatcher, bootstrap_servers, topic_prefix):
+    for n in range(2):  # the same fault repaired twice within warranty
+        ticket_id = (await intake.post("/tickets", json=ticket_body(customer), headers=gateway)).json()["ticket_id"]
+        await intake.post(f"/tickets/{ticket_id}/resolve", json={"resolution": "fixed", "fault_code": "DOOR-01"},
+                          headers=dispatcher)
+    third = (await intake.post("/tickets", json=ticket_body(customer), headers=gateway)).json()
+    assert third["entitlement"]["replacement_due"] is False  # no fault code known at intake
+    await publish(bootstrap_servers, f"{topic_prefix}servicepact.dispatch.v1", type_="DiagnosisRecorded",
+                  subject=third["ticket_id"], data={"ticket_id": third["ticket_id"], "technician_id": "tech-1",
+                                                    "occurred_at": datetime.now(UTC).isoformat(),
+                                                    "diagnosis": "door sensor again", "fault_code": "DOOR-01"})
+
+    async def reassessed():
+        ticket = (await intake.get(f"/tickets/{third['ticket_id']}", headers=dispatcher)).json()
+        return ticket if ticket["entitlement"]["replacement_due"] else None
+
+    ticket = await wait_until(reassessed)
+    assert "replacement" in ticket["entitlement"]["remedies"] and ticket["fault_code"] == "DOOR-01"
