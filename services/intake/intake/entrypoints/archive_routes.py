@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from intake.adapters.tables import contacts, contracts, sites, units
 from intake.entrypoints.archive_schemas import CompanyIn, ContactIn, ContractIn, Created, SiteIn, UnitIn
@@ -53,6 +53,56 @@ async def add_contract(company_id: str, body: ContractIn, request: Request, _: E
 @router.post("/customers/{company_id}/units", status_code=status.HTTP_201_CREATED)
 async def add_unit(company_id: str, body: UnitIn, request: Request, _: Editor) -> Created:
     return await _add(request, units, "U", company_id, body)
+
+
+TABLES = {"contacts": (contacts, ContactIn), "sites": (sites, SiteIn), "contracts": (contracts, ContractIn),
+          "units": (units, UnitIn)}
+
+
+async def _archive_call(call) -> None:
+    try:
+        await call
+    except archive.ArchiveError as exc:
+        raise Problem(exc.status, exc.title, type_="/problems/archive", field=exc.field) from None
+
+
+@router.put("/customers/{company_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def rename_company(company_id: str, body: CompanyIn, request: Request, _: Editor) -> Response:
+    await _archive_call(archive.rename_company(_engine(request), company_id, body.name))
+    return Response(status_code=204)
+
+
+@router.put("/customers/{company_id}/contacts/{row_id}", status_code=204)
+async def replace_contact(company_id: str, row_id: str, body: ContactIn, request: Request, _: Editor) -> Response:
+    await _archive_call(archive.replace_row(_engine(request), contacts, company_id, row_id, body.model_dump()))
+    return Response(status_code=204)
+
+
+@router.put("/customers/{company_id}/sites/{row_id}", status_code=204)
+async def replace_site(company_id: str, row_id: str, body: SiteIn, request: Request, _: Editor) -> Response:
+    await _archive_call(archive.replace_row(_engine(request), sites, company_id, row_id, body.model_dump()))
+    return Response(status_code=204)
+
+
+@router.put("/customers/{company_id}/contracts/{row_id}", status_code=204)
+async def replace_contract(company_id: str, row_id: str, body: ContractIn, request: Request, _: Editor) -> Response:
+    await _archive_call(archive.replace_row(_engine(request), contracts, company_id, row_id, body.model_dump()))
+    return Response(status_code=204)
+
+
+@router.put("/customers/{company_id}/units/{row_id}", status_code=204)
+async def replace_unit(company_id: str, row_id: str, body: UnitIn, request: Request, _: Editor) -> Response:
+    await _archive_call(archive.replace_row(_engine(request), units, company_id, row_id, body.model_dump()))
+    return Response(status_code=204)
+
+
+@router.delete("/customers/{company_id}/{kind}/{row_id}", status_code=204,
+               summary="Remove a contact, site, contract or unit (refused while other records point at it)")
+async def remove(company_id: str, kind: str, row_id: str, request: Request, _: Editor) -> Response:
+    if kind not in TABLES:
+        raise Problem(404, "No such collection", type_="/problems/not-found", field="kind")
+    await _archive_call(archive.remove_row(_engine(request), TABLES[kind][0], company_id, row_id))
+    return Response(status_code=204)
 
 
 @router.get("/customers/{company_id}")

@@ -6,7 +6,7 @@ import re
 import uuid
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -46,27 +46,68 @@ async def add_company(engine: AsyncEngine, name: str) -> str:
     return company_id
 
 
+async def _check_references(conn, company_id: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The site and contract a row points at belong to the same company; contacts get their digits."""
+    if "site_id" in values:
+        site = await _require(conn, sites, values["site_id"], "site_id")
+        if site["company_id"] != company_id:
+            raise ArchiveError(422, "site belongs to another company", "site_id")
+    if values.get("contract_id"):
+        contract = await _require(conn, contracts, values["contract_id"], "contract_id")
+        if contract["company_id"] != company_id:
+            raise ArchiveError(422, "contract belongs to another company", "contract_id")
+    if "phone" in values:
+        values = {**values, "phone_digits": phone_digits(values["phone"])}
+    return values
+
+
+def _integrity(exc: IntegrityError) -> ArchiveError:
+    if "serial_number" in str(exc.orig):
+        return ArchiveError(409, "serial number already registered", "serial_number")
+    if "foreign key" in str(exc.orig).lower():
+        return ArchiveError(409, "still referenced by other records (units, contracts)", "id")
+    raise exc
+
+
 async def add_row(engine: AsyncEngine, table, kind: str, company_id: str, values: dict[str, Any]) -> str:
     row_id = new_id(kind)
     async with engine.begin() as conn:
         await _require(conn, companies, company_id, "company_id")
-        if "site_id" in values:
-            site = await _require(conn, sites, values["site_id"], "site_id")
-            if site["company_id"] != company_id:
-                raise ArchiveError(422, "site belongs to another company", "site_id")
-        if values.get("contract_id"):
-            contract = await _require(conn, contracts, values["contract_id"], "contract_id")
-            if contract["company_id"] != company_id:
-                raise ArchiveError(422, "contract belongs to another company", "contract_id")
-        if table is contacts:
-            values = {**values, "phone_digits": phone_digits(values["phone"])}
+        values = await _check_references(conn, company_id, values)
         try:
             await conn.execute(insert(table).values(id=row_id, company_id=company_id, **values))
         except IntegrityError as exc:
-            if "serial_number" in str(exc.orig):
-                raise ArchiveError(409, "serial number already registered", "serial_number") from None
-            raise
+            raise _integrity(exc) from None
     return row_id
+
+
+async def replace_row(engine: AsyncEngine, table, company_id: str, row_id: str, values: dict[str, Any]) -> None:
+    async with engine.begin() as conn:
+        values = await _check_references(conn, company_id, values)
+        try:
+            result = await conn.execute(update(table).where(table.c.id == row_id, table.c.company_id == company_id)
+                                        .values(**values))
+        except IntegrityError as exc:
+            raise _integrity(exc) from None
+        if result.rowcount == 0:
+            raise ArchiveError(404, "no such record for this customer", "id")
+
+
+async def remove_row(engine: AsyncEngine, table, company_id: str, row_id: str) -> None:
+    async with engine.begin() as conn:
+        try:
+            result = await conn.execute(delete(table).where(table.c.id == row_id, table.c.company_id == company_id))
+        except IntegrityError as exc:
+            raise _integrity(exc) from None
+        if result.rowcount == 0:
+            raise ArchiveError(404, "no such record for this customer", "id")
+
+
+async def rename_company(engine: AsyncEngine, company_id: str, name: str) -> None:
+    async with engine.begin() as conn:
+        result = await conn.execute(update(companies).where(companies.c.id == company_id).values(name=name))
+        if result.rowcount == 0:
+            raise ArchiveError(404, "unknown company_id", "company_id")
 
 
 async def company_record(engine: AsyncEngine, company_id: str) -> dict[str, Any] | None:

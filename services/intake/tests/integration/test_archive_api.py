@@ -28,3 +28,22 @@ async def test_duplicate_serial_number_is_a_409_problem(intake, customer, admin)
         "accepted_on": "2025-01-01", "warranty_months": 12})
     assert response.status_code == 409
     assert response.json()["field"] == "serial_number"
+
+
+async def test_archive_records_can_be_changed_and_removed(intake, customer, admin, gateway):
+    company = customer["company"]
+    assert (await intake.put(f"/customers/{company}", json={"name": "明珠电梯集团"}, headers=admin)).status_code == 204
+    contact = {"name": "李工", "phone": "13911112222", "is_main": False}
+    assert (await intake.put(f"/customers/{company}/contacts/{customer['contact']}", json=contact,
+                             headers=admin)).status_code == 204
+    found = (await intake.get("/lookup", params={"phone": "139-1111-2222"}, headers=gateway)).json()["matches"]
+    assert [m["name"] for m in found] == ["明珠电梯集团"]
+    in_use = await intake.delete(f"/customers/{company}/sites/{customer['site']}", headers=admin)
+    assert in_use.status_code == 409  # units stand on that site
+    assert (await intake.delete(f"/customers/{company}/contacts/{customer['contact']}", headers=admin)).status_code == 204
+    assert (await intake.delete(f"/customers/{company}/contacts/{customer['contact']}", headers=admin)).status_code == 404
+    other = (await intake.post("/customers", json={"name": "别家"}, headers=admin)).json()["id"]
+    foreign = await intake.put(f"/customers/{other}/units/{customer['unit']}", headers=admin, json={
+        "site_id": customer["site"], "model": "X", "serial_number": "SN-X", "product_line": "elevator",
+        "accepted_on": "2025-01-01", "warranty_months": 12})
+    assert foreign.status_code == 422 and foreign.json()["field"] == "site_id"
