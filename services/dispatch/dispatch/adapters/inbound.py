@@ -38,6 +38,12 @@ class TicketCancelled:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TicketResolved:
+    ticket_id: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
 class EscalationRaised:
     ticket_id: str
     occurred_at: datetime
@@ -46,4 +52,4 @@ class EscalationRaised:
     region: str | None = None
 
 
-INPUTS = (TicketOpened, TicketClassified, TicketCancelled, EscalationRaised)
+INPUTS = (TicketOpened, TicketClassified, TicketCancelled, TicketResolved, EscalationRaised)

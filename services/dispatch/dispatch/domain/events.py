@@ -212,17 +212,27 @@ class TechnicianStatusChanged:
     occurred_at: datetime
 
 
+@dataclass(frozen=True, kw_only=True)
+class JobClosed:
+    """The ticket ended outside the field work: cancelled, or resolved by the office."""
+
+    ticket_id: str
+    job_id: str
+    reason: str  # "cancelled" | "resolved_by_office"
+    occurred_at: datetime
+
+
 JobEvent = (
     TechnicianAssigned | AssignmentQueued | TicketReassigned | AssignmentAcknowledged
     | RemoteSessionStarted | RemoteSessionEnded | TechnicianDeparted | TechnicianArrived
-    | DiagnosisRecorded | PartsRequested | WorkResolved | OnSiteVisitRequired | RepeatRepairDetected
+    | DiagnosisRecorded | PartsRequested | WorkResolved | OnSiteVisitRequired | RepeatRepairDetected | JobClosed
 )
 TechnicianEvent = TechnicianRegistered | TechnicianUpdated | TechnicianStatusChanged
 
 JOB_EVENTS = (
     TechnicianAssigned, AssignmentQueued, AssignmentAcknowledged, RemoteSessionStarted,
     RemoteSessionEnded, TechnicianDeparted, TechnicianArrived, DiagnosisRecorded, PartsRequested,
-    WorkResolved, OnSiteVisitRequired, TicketReassigned, RepeatRepairDetected,
+    WorkResolved, OnSiteVisitRequired, TicketReassigned, RepeatRepairDetected, JobClosed,
     MaintenanceVisitScheduled, MaintenanceVisitOverdue, MaintenanceVisitCompleted,
 )
 TECHNICIAN_EVENTS = (TechnicianRegistered, TechnicianUpdated, TechnicianStatusChanged)

@@ -20,7 +20,7 @@ from typing import Any
 from dispatch.domain.assignment import MAX_LEVEL
 from dispatch.domain.errors import IllegalTransition, InvalidCommand, NotYourJob
 from dispatch.domain.events import (
-    AssignmentAcknowledged, AssignmentQueued, DiagnosisRecorded, JobEvent, OnSiteVisitRequired,
+    AssignmentAcknowledged, AssignmentQueued, DiagnosisRecorded, JobClosed, JobEvent, OnSiteVisitRequired,
     PartsRequested, RemoteSessionEnded, RemoteSessionStarted, RepeatRepairDetected, TechnicianArrived,
     TechnicianAssigned, TechnicianDeparted, TicketReassigned, WorkResolved,
 )
@@ -179,6 +179,11 @@ class Job:
             ticket_id=self.ticket_id, job_id=self.job_id, reason=reason, region=self.region,
             product_line=self.product_line, occurred_at=now,
         ))
+
+    def close(self, reason: str, now: datetime) -> None:
+        """The ticket ended elsewhere (cancelled, or resolved by the office)."""
+        self._require_open("close")
+        self._record(JobClosed(ticket_id=self.ticket_id, job_id=self.job_id, reason=reason, occurred_at=now))
 
     def unstaffed(self, reason: str, now: datetime) -> None:
         """Nobody fits a (re)assignment the job needs: alert the dispatcher; never drop it silently."""
@@ -353,6 +358,9 @@ class Job:
             case WorkResolved():
                 self.resolution = event
                 self.fault_code = event.fault_code or self.fault_code
+            case JobClosed():
+                self.status = JobStatus.CANCELLED if event.reason == "cancelled" else JobStatus.RESOLVED
+                self._status_at = occurred_at
             case AssignmentQueued():
                 self.region = event.region or self.region
                 self.product_line = event.product_line or self.product_line

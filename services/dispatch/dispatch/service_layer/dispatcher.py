@@ -52,7 +52,8 @@ class Dispatcher:
     # ---- consumed events -----------------------------------------------------------------------
     def handlers(self) -> dict[str, Any]:
         return {"TicketOpened": self.on_opened, "TicketClassified": self.on_classified,
-                "TicketCancelled": self.on_cancelled, "EscalationRaised": self.on_escalation}
+                "TicketCancelled": self.on_closed_elsewhere, "TicketResolved": self.on_closed_elsewhere,
+                "EscalationRaised": self.on_escalation}
 
     async def on_opened(self, conn: AsyncConnection, event: inbound.TicketOpened, envelope: Envelope) -> None:
         context = event.context
@@ -77,12 +78,14 @@ class Dispatcher:
             job = await self._load(conn, row)
             await self._try_assign(conn, job, self._metadata(envelope), on_site=True)
 
-    async def on_cancelled(self, conn: AsyncConnection, event: inbound.TicketCancelled, envelope: Envelope) -> None:
+    async def on_closed_elsewhere(self, conn: AsyncConnection, event: Any, envelope: Envelope) -> None:
+        """Cancelled, or resolved by the office (not in the field): the job ends, the engineer is freed."""
         row = await self._row(conn, event.ticket_id, lock=True)
         if row is None or row["status"] in {s.value for s in TERMINAL}:
             return
-        await conn.execute(update(jobs).where(jobs.c.ticket_id == event.ticket_id)
-                           .values(status=JobStatus.CANCELLED.value, queued=False, updated_at=_now()))
+        job = await self._load(conn, row)
+        job.close("cancelled" if isinstance(event, inbound.TicketCancelled) else "resolved_by_office", _now())
+        await self._save(conn, job, self._metadata(envelope))
         if row["technician_id"]:
             await self._add_load(conn, row["technician_id"], -1)
 

@@ -187,3 +187,20 @@ async def test_a_regional_supervisor_sees_only_their_region(dispatch, tokens, bo
     shanghai = tokens("supervisor", sub="boss", region="SH")
     assert [j["ticket_id"] for j in (await dispatch.get("/jobs", headers=shanghai)).json()] == ["T-SH"]
     assert (await dispatch.get("/jobs/T-BJ", headers=shanghai)).status_code == 404
+
+
+async def test_a_ticket_resolved_by_the_office_frees_the_engineer(dispatch, tokens, bootstrap_servers, topic_prefix):
+    await register(dispatch, tokens, [{**TECHS[0], "capacity": 1}])
+    tickets = f"{topic_prefix}servicepact.tickets.v1"
+    await publish(bootstrap_servers, tickets, type_="TicketOpened", subject="T-A", data=opened("T-A"))
+    await wait_until(lambda: job_of(dispatch, tokens, "T-A"))
+    await publish(bootstrap_servers, tickets, type_="TicketOpened", subject="T-B", data=opened("T-B"))
+
+    async def status_of(ticket_id, wanted):
+        job = await job_of(dispatch, tokens, ticket_id)
+        return job is not None and job["status"] == wanted
+
+    await wait_until(lambda: status_of("T-B", "queued"))  # li is full
+    await publish(bootstrap_servers, tickets, type_="TicketResolved", subject="T-A",
+                  data={"ticket_id": "T-A", "occurred_at": datetime.now(UTC).isoformat()})
+    await wait_until(lambda: status_of("T-B", "assigned"))  # freed, and the queue drained

@@ -327,4 +327,19 @@ def test_replay_without_the_job_table_leaves_attributes_unknown():
 def test_job_events_are_listed():
     for cls in (TechnicianAssigned, AssignmentQueued, DiagnosisRecorded, PartsRequested, TechnicianArrived):
         assert cls in JOB_EVENTS
-    assert len(set(JOB_EVENTS)) == len(JOB_EVENTS) == 16
+    assert len(set(JOB_EVENTS)) == len(JOB_EVENTS) == 17
+
+
+def test_a_job_closed_elsewhere_ends_and_refuses_field_steps():
+    now = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+    job = Job.new(ticket_id="T-1", job_id="J-1", region="SH", product_line=None, severity="P2", on_site_required=False)
+    job.assign("li", 1, "least_loaded", now)
+    job.close("resolved_by_office", now)
+    assert job.status is JobStatus.RESOLVED
+    assert Job.replay(job.pending_events).status is JobStatus.RESOLVED
+    try:
+        job.arrive("li", now, now=now)
+    except IllegalTransition as exc:
+        assert exc.state == "resolved"
+    else:
+        raise AssertionError("a closed job took a field step")
