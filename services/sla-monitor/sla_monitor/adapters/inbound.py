@@ -51,6 +51,11 @@ class TicketResolved(TicketFact):
     pass
 
 @dataclass(frozen=True, kw_only=True)
+class TicketReopened(TicketFact):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
 class TicketClosed(TicketFact):
     pass
 
@@ -97,6 +102,6 @@ class ComplaintAnswered:
 
 
 TICKET_INPUTS = (TicketOpened, TicketClassified, TicketAwaitingCustomer, TicketAwaitingParts, TicketResumed,
-                 TicketResolved, TicketClosed, TicketCancelled, ComplaintFiled, ComplaintAnswered)
+                 TicketResolved, TicketReopened, TicketClosed, TicketCancelled, ComplaintFiled, ComplaintAnswered)
 DISPATCH_INPUTS = (AssignmentAcknowledged, RemoteSessionStarted, TechnicianArrived, WorkResolved,
                    OnSiteVisitRequired)

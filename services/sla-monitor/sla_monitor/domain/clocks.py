@@ -88,7 +88,7 @@ class SlaTicket:
         events: list[SlaEvent] = []
         for kind in TICKET_CLOCKS:
             target = policy.target(severity, kind)
-            clock = self.clocks.get(kind.value)
+            clock = self._current(kind)
             if clock is None:
                 if kind is not ClockKind.ON_SITE or self.on_site_covered:
                     self._start(kind.value, kind, self.opened_at, target)
@@ -128,13 +128,23 @@ class SlaTicket:
     def stop(self, kinds: tuple[ClockKind, ...], at: datetime, calendar: BusinessCalendar, why: str) -> list[SlaEvent]:
         events: list[SlaEvent] = []
         for kind in kinds:
-            clock = self.clocks.get(kind.value)
+            clock = self._current(kind)
             if clock is not None and clock.open:
                 outcome = MET if self.elapsed(clock, at, calendar) <= clock.target_seconds else MISSED
                 events += self._stop(clock, at, outcome, calendar)
         if events:
             self._note(at, f"stopped {', '.join(e.clock for e in events)}: {why}")
         return events
+
+    def reopen(self, at: datetime, policy: Policy) -> None:
+        """A reopened ticket gets fresh restore and resolution clocks (named restore#2, ...) from `at`."""
+        for kind in (ClockKind.RESTORE, ClockKind.RESOLUTION):
+            current = self._current(kind)
+            if current is not None and current.open:
+                continue
+            count = sum(1 for clock in self.clocks.values() if clock.kind is kind)
+            self._start(f"{kind.value}#{count + 1}" if count else kind.value, kind, at, policy.target(self.severity, kind))
+        self._note(at, "reopened: restore and resolution clocks start again")
 
     def cancel(self, at: datetime, calendar: BusinessCalendar) -> list[SlaEvent]:
         events: list[SlaEvent] = []
@@ -260,6 +270,14 @@ class SlaTicket:
             return
         self.clocks[name] = Clock(name=name, kind=kind, started_at=at,
                                   target_seconds=target.duration.total_seconds(), business_time=target.business_time)
+
+    def _current(self, kind: ClockKind) -> Clock | None:
+        """The latest clock of a kind (a reopened ticket has several)."""
+        latest = None
+        for clock in self.clocks.values():
+            if clock.kind is kind:
+                latest = clock
+        return latest
 
     def _open_clocks(self) -> list[Clock]:
         return [clock for clock in self.clocks.values() if clock.open]

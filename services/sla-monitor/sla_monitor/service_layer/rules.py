@@ -62,6 +62,8 @@ def apply(ticket: SlaTicket | None, event: Any, policy_of, calendar_of) -> tuple
             ticket.start(C.ON_SITE, at, policy, "remote work did not resolve it")
         case i.WorkResolved() | i.TicketResolved():
             return ticket, ticket.stop(RESTORED, at, calendar, type(event).__name__)
+        case i.TicketReopened():
+            ticket.reopen(at, policy)
         case i.TicketClosed():
             return ticket, ticket.stop(CLOSED, at, calendar, "ticket closed after the callback")
         case i.TicketCancelled():

@@ -55,12 +55,17 @@ async def what_if(runtime: ServiceRuntime, catalog: Catalog, policy: Policy, sta
             tracked[clock.kind.value] += 1
         for event in emitted:
             if isinstance(event, SlaBreached):
-                breached[event.clock.split(":")[0]] += 1
+                breached[_kind(event.clock)] += 1
             elif isinstance(event, SlaClockStopped) and event.outcome == "met":
-                met[event.clock.split(":")[0]] += 1
+                met[_kind(event.clock)] += 1
     return {
         "policy_id": policy.policy_id, "from": start.isoformat(), "to": end.isoformat(),
         "tickets": len(streams), "clocks": sum(tracked.values()), "breached": sum(breached.values()),
         "by_clock": {kind: {"clocks": tracked[kind], "breached": breached[kind], "met": met[kind]}
                      for kind in sorted(tracked)},
     }
+
+
+def _kind(clock_name: str) -> str:
+    """"restore#2" and "complaint_reply:CP-1" count under their kind."""
+    return clock_name.split(":")[0].split("#")[0]

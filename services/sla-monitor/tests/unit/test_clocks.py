@@ -143,3 +143,18 @@ def test_event_types():
     assert {type(e) for e in events} == {SlaWarning, SlaBreached, EscalationRaised}
     assert ticket.level == 4
     assert isinstance(ticket.stop((ClockKind.RESTORE,), T0 + minutes(201), ALWAYS, "x")[0], SlaClockStopped)
+
+
+def test_a_reopened_ticket_gets_fresh_restore_and_resolution_clocks():
+    policy = Policy(policy_id="p", name="p", targets={"P2": {ClockKind.RESTORE: Target(duration=minutes(120)),
+                                                           ClockKind.RESOLUTION: Target(duration=minutes(600))}})
+    ticket = open_ticket(policy=policy)
+    ticket.stop((ClockKind.RESTORE,), T0 + minutes(60), ALWAYS, "resolved")
+    ticket.stop((ClockKind.RESOLUTION,), T0 + minutes(90), ALWAYS, "closed")
+    ticket.reopen(T0 + minutes(200), policy)
+    assert set(ticket.clocks) == {"restore", "resolution", "restore#2", "resolution#2"}
+    assert ticket.deadline(ticket.clocks["restore#2"], ALWAYS) == T0 + minutes(320)
+    breached = ticket.due(T0 + minutes(321), policy, ALWAYS)
+    assert ("SlaBreached", "restore#2", "breach") in kinds(breached)
+    stopped = ticket.stop((ClockKind.RESTORE,), T0 + minutes(330), ALWAYS, "resolved again")
+    assert [(e.clock, e.outcome) for e in stopped] == [("restore#2", "missed")]
