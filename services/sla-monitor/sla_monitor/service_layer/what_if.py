@@ -67,5 +67,5 @@ async def what_if(runtime: ServiceRuntime, catalog: Catalog, policy: Policy, sta
 
 
 def _kind(clock_name: str) -> str:
-    """"restore#2" and "complaint_reply:CP-1" count under their kind."""
+    """Clocks such as "restore#2" or "complaint_reply:CP-1" count under their kind."""
     return clock_name.split(":")[0].split("#")[0]
