@@ -30,7 +30,7 @@ def technician_row(technician: Technician) -> dict[str, Any]:
 class Directory:
     """Profiles and roster from PostgreSQL; a write here is seen at once, other replicas within `ttl_s`."""
 
-    def __init__(self, engine: Callable[[], AsyncEngine], ttl_s: float = 2.0) -> None:
+    def __init__(self, engine: Callable[[], AsyncEngine], ttl_s: float = 10.0) -> None:
         self._engine = engine
         self.ttl_s = ttl_s
         self._profiles: list[TechnicianProfile] = []

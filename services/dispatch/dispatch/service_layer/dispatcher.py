@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from prometheus_client import Counter, Histogram
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -21,7 +21,7 @@ from shared.envelope import Envelope, EventMetadata
 from shared.runtime import ServiceRuntime
 
 from dispatch.adapters import inbound
-from dispatch.adapters.tables import jobs, repairs, technicians
+from dispatch.adapters.tables import jobs, repairs
 from dispatch.domain.assignment import JobNeed, choose, escalation_target
 from dispatch.domain.errors import InvalidCommand
 from dispatch.domain.events import WorkResolved
@@ -34,6 +34,22 @@ DECIDE_SECONDS = Histogram("dispatch_decision_seconds", "Time to decide one assi
 STREAM_TYPE = "job"
 REPEAT_WINDOW = timedelta(days=30)
 DRAIN_EVERY_S = 1.0
+
+
+# The job's read-model row and its engineers' loads, in one round trip.
+_SAVE_JOB = text(
+    """
+    WITH saved AS (
+        UPDATE jobs SET status = :status, technician_id = :technician_id, level = :level, queued = :queued,
+                        version = :version, updated_at = now()
+        WHERE ticket_id = :ticket_id
+        RETURNING 1
+    )
+    UPDATE technicians AS t SET load = t.load + d.delta
+    FROM unnest(CAST(:ids AS text[]), CAST(:deltas AS int[])) AS d(technician_id, delta)
+    WHERE t.technician_id = d.technician_id
+    """
+)
 
 
 class JobNotFound(Exception):
@@ -66,10 +82,12 @@ class Dispatcher:
                "customer_id": context.customer_id, "unit_id": context.unit_id,
                "account_engineer_id": event.account_engineer_id, "queued": True, "opened_at": event.occurred_at,
                "version": 0}
-        created = await conn.execute(insert(jobs).values(**row).on_conflict_do_nothing().returning(jobs.c.ticket_id))
-        if created.first() is None:
+        created = (await conn.execute(insert(jobs).values(**row).on_conflict_do_nothing().returning(
+            jobs.c.ticket_id, self._last_served_query(context.unit_id)))).first()
+        if created is None:
             return  # opened before (a replay): the job exists
-        await self._try_assign(conn, job, self._metadata(envelope), on_site=context.on_site_covered, row=row)
+        await self._try_assign(conn, job, self._metadata(envelope), on_site=context.on_site_covered, row=row,
+                               last_served_by=created[1])
 
     async def on_classified(self, conn: AsyncConnection, event: inbound.TicketClassified, envelope: Envelope) -> None:
         await conn.execute(update(jobs).where(jobs.c.ticket_id == event.ticket_id).values(severity=event.severity))
@@ -85,9 +103,8 @@ class Dispatcher:
             return
         job = await self._load(conn, row)
         job.close("cancelled" if isinstance(event, inbound.TicketCancelled) else "resolved_by_office", _now())
-        await self._save(conn, job, self._metadata(envelope))
-        if row["technician_id"]:
-            await self._add_load(conn, row["technician_id"], -1)
+        freed = {row["technician_id"]: -1} if row["technician_id"] else {}
+        await self._save(conn, job, self._metadata(envelope), loads=freed)
 
     async def on_escalation(self, conn: AsyncConnection, event: inbound.EscalationRaised, envelope: Envelope) -> None:
         """Reassign to someone of the raised level (up the ladder if nobody), once per escalation."""
@@ -100,6 +117,7 @@ class Dispatcher:
         decision = escalation_target(event.level, region, await self.directory.profiles(),
                                      load=await self.directory.loads(conn), on_shift=self._on_shift_now(
                                          await self.directory.on_shift()), exclude=exclude)
+        loads: dict[str, int] = {}
         if decision.technician_id is None:
             job.unstaffed(f"escalation to L{event.level} ({event.reason}): nobody on shift", _now())
             DECISIONS.labels("escalation_unstaffed").inc()
@@ -109,10 +127,10 @@ class Dispatcher:
                 job.assign(decision.technician_id, event.level, f"escalation: {decision.reason}", _now())
             else:
                 job.escalate_to(decision.technician_id, event.level, _now())
-                await self._add_load(conn, previous, -1)
-            await self._add_load(conn, decision.technician_id, +1)
+                loads[previous] = -1
+            loads[decision.technician_id] = +1
             DECISIONS.labels("escalated").inc()
-        await self._save(conn, job, self._metadata(envelope))
+        await self._save(conn, job, self._metadata(envelope), loads=loads)
 
     async def assign_new(self, conn: AsyncConnection, job: Job, metadata: EventMetadata) -> bool:
         """A job created here (e.g. a maintenance visit): assign it, or queue it for the dispatcher."""
@@ -153,9 +171,8 @@ class Dispatcher:
                 job.assign(technician_id, max(job.level, 1), f"manual: {reason}", _now())
             else:
                 job.reassign(technician_id, f"manual: {reason}", job.level, _now())
-                await self._add_load(uow.conn, previous, -1)
-            await self._add_load(uow.conn, technician_id, +1)
-            await self._save(uow.conn, job, metadata, uow=uow)
+            loads = {previous: -1, technician_id: +1} if previous else {technician_id: +1}
+            await self._save(uow.conn, job, metadata, uow=uow, loads=loads)
             await uow.commit()
         return job_document(job, row)
 
@@ -178,9 +195,8 @@ class Dispatcher:
             resolved = [e for e in job.pending_events if isinstance(e, WorkResolved)]
             if resolved:
                 await self._record_repair(uow.conn, job, row, resolved[0])
-            if before not in TERMINAL and job.status in TERMINAL:
-                await self._add_load(uow.conn, technician_id, -1)
-            await self._save(uow.conn, job, metadata, uow=uow)
+            freed = {technician_id: -1} if before not in TERMINAL and job.status in TERMINAL else {}
+            await self._save(uow.conn, job, metadata, uow=uow, loads=freed)
             if also is not None:
                 await also(uow.conn)
             document = job_document(job, row)
@@ -198,13 +214,16 @@ class Dispatcher:
 
     # ---- internals -----------------------------------------------------------------------------
     async def _try_assign(self, conn: AsyncConnection, job: Job, metadata: EventMetadata, *, on_site: bool,
-                          queue: bool = True, row: dict | None = None) -> bool:
-        row = row or await self._row(conn, job.ticket_id)
-        assert row is not None
+                          queue: bool = True, row: dict | None = None, last_served_by: str | None = None) -> bool:
+        """`row` and `last_served_by` when the caller already has them (saves round trips)."""
+        if row is None:
+            row = await self._row(conn, job.ticket_id)
+            assert row is not None
+            last_served_by = await self._last_served_by(conn, row["unit_id"])
         need = JobNeed(ticket_id=job.ticket_id, region=row["region"] or "", product_line=row["product_line"],
                        on_site=on_site and row["region"] is not None,
                        account_engineer_id=row["account_engineer_id"],
-                       last_served_by=await self._last_served_by(conn, row["unit_id"]))
+                       last_served_by=last_served_by)
         started = asyncio.get_running_loop().time()
         candidates = await self.directory.candidates(need)
         decision = choose(need, candidates, load=await self.directory.loads(conn, candidates),
@@ -218,8 +237,7 @@ class Dispatcher:
             return False
         profile = await self.directory.profile(decision.technician_id)
         job.assign(decision.technician_id, max(job.level, profile.level if profile else 1), decision.reason, _now())
-        await self._add_load(conn, decision.technician_id, +1)
-        await self._save(conn, job, metadata)
+        await self._save(conn, job, metadata, loads={decision.technician_id: +1})
         DECISIONS.labels("assigned").inc()
         return True
 
@@ -228,11 +246,16 @@ class Dispatcher:
         now = _now()
         return lambda technician_id: on_shift(technician_id, now)
 
+    @staticmethod
+    def _last_served_query(unit_id: str | None):
+        """Who last repaired this unit (a scalar subquery; NULL without a unit or history)."""
+        return (select(repairs.c.technician_id).where(repairs.c.unit_id == unit_id)
+                .order_by(repairs.c.resolved_at.desc()).limit(1).scalar_subquery())
+
     async def _last_served_by(self, conn: AsyncConnection, unit_id: str | None) -> str | None:
         if unit_id is None:
             return None
-        return (await conn.execute(select(repairs.c.technician_id).where(repairs.c.unit_id == unit_id)
-                                   .order_by(repairs.c.resolved_at.desc()).limit(1))).scalar()
+        return (await conn.execute(select(self._last_served_query(unit_id)))).scalar()
 
     async def _record_repair(self, conn: AsyncConnection, job: Job, row: dict, event: WorkResolved) -> None:
         unit_id = event.unit_id or row["unit_id"]
@@ -266,7 +289,9 @@ class Dispatcher:
         return Job.replay(history, region=row["region"], product_line=row["product_line"], severity=row["severity"],
                           on_site_required=row["on_site_required"])
 
-    async def _save(self, conn: AsyncConnection, job: Job, metadata: EventMetadata, uow=None) -> None:
+    async def _save(self, conn: AsyncConnection, job: Job, metadata: EventMetadata, uow=None,
+                    loads: dict[str, int] | None = None) -> None:
+        """Append the job's new events; update its row and the technicians' loads in one statement."""
         new_events = list(job.pending_events)
         envelopes = await self.runtime.store.append(
             conn, stream_id=job.stream_id, stream_type=STREAM_TYPE, expected_version=job.version - len(new_events),
@@ -274,14 +299,11 @@ class Dispatcher:
         job.pending_events.clear()
         if uow is not None:
             uow.published.extend(envelopes)
-        await conn.execute(update(jobs).where(jobs.c.ticket_id == job.ticket_id).values(
-            status=str(job.status), technician_id=job.technician_id, level=job.level,
-            queued=job.technician_id is None and job.status not in TERMINAL, version=job.version, updated_at=_now()))
-
-    @staticmethod
-    async def _add_load(conn: AsyncConnection, technician_id: str, delta: int) -> None:
-        await conn.execute(update(technicians).where(technicians.c.technician_id == technician_id)
-                           .values(load=technicians.c.load + delta))
+        changes = {t: d for t, d in (loads or {}).items() if d}
+        await conn.execute(_SAVE_JOB, {
+            "ticket_id": job.ticket_id, "status": str(job.status), "technician_id": job.technician_id,
+            "level": job.level, "queued": job.technician_id is None and job.status not in TERMINAL,
+            "version": job.version, "ids": list(changes), "deltas": list(changes.values())})
 
     @staticmethod
     def _metadata(envelope: Envelope) -> EventMetadata:

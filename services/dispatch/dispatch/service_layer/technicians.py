@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import any_, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
@@ -77,9 +77,9 @@ class TechnicianService:
                    on_shift_only: bool = False) -> list[dict[str, Any]]:
         query = select(technicians).order_by(technicians.c.technician_id)
         if region:
-            query = query.where((technicians.c.home_region == region) | technicians.c.regions.any(region))
+            query = query.where((technicians.c.home_region == region) | (literal(region) == any_(technicians.c.regions)))
         if skill:
-            query = query.where(technicians.c.skills.any(skill))
+            query = query.where(literal(skill) == any_(technicians.c.skills))
         if level:
             query = query.where(technicians.c.level == level)
         async with self.runtime.engine.connect() as conn:
