@@ -90,8 +90,14 @@ async def backbone_rate(database_url: str, bootstrap: str, prefix: str) -> float
         return None  # the processed_events row written by the consumer is what is counted
 
     consumer = EventConsumer(
-        name=prefix + "group", topics=[topic], bootstrap_servers=bootstrap, engine=engine,
-        registry=registry, handlers={"WorkLogged": count}, producer=producer, dead_letter_topic=dlq,
+        name=prefix + "group",
+        topics=[topic],
+        bootstrap_servers=bootstrap,
+        engine=engine,
+        registry=registry,
+        handlers={"WorkLogged": count},
+        producer=producer,
+        dead_letter_topic=dlq,
     )
     await consumer.start()
     tasks = [asyncio.create_task(relay.run()), asyncio.create_task(consumer.run())]
@@ -104,8 +110,14 @@ async def backbone_rate(database_url: str, bootstrap: str, prefix: str) -> float
         for version in range(per_writer):
             async with engine.begin() as conn:
                 await store.append(
-                    conn, stream_id=stream, stream_type="ticket", expected_version=version, metadata=meta,
-                    new_events=[WorkLogged(ticket_id=stream, step=version + 1, occurred_at=datetime.now(UTC))],
+                    conn,
+                    stream_id=stream,
+                    stream_type="ticket",
+                    expected_version=version,
+                    metadata=meta,
+                    new_events=[
+                        WorkLogged(ticket_id=stream, step=version + 1, occurred_at=datetime.now(UTC))
+                    ],
                 )
             relay.wake()
 

@@ -71,8 +71,18 @@ SEED = 20_240_601
 TECHNICIANS = 5_000
 OPEN_JOBS = 50_000
 REGIONS = [f"R{n:02d}" for n in range(1, 31)]
-PRODUCT_LINES = ["elevator", "escalator", "hvac", "chiller", "boiler", "generator", "ups", "fire_alarm",
-                 "access_control", "pump"]
+PRODUCT_LINES = [
+    "elevator",
+    "escalator",
+    "hvac",
+    "chiller",
+    "boiler",
+    "generator",
+    "ups",
+    "fire_alarm",
+    "access_control",
+    "pump",
+]
 DECISIONS = 2_000
 CHOOSE_ONLY = 2_000
 LOAD_RATE = 200.0  # TicketOpened per second
@@ -94,12 +104,20 @@ def _technicians(rng: random.Random) -> list[dict]:
     for n in range(TECHNICIANS):
         home = rng.choice(REGIONS)
         extra = rng.sample([r for r in REGIONS if r != home], rng.randint(0, 2))
-        people.append({
-            "technician_id": f"T{n:05d}", "name": f"Tech {n:05d}", "level": rng.randint(1, 4),
-            "skills": sorted(rng.sample(PRODUCT_LINES, rng.randint(1, 3))), "home_region": home,
-            "regions": sorted(extra), "capacity": rng.randint(10, 15), "status": "active", "load": 0,
-            "version": 1,
-        })
+        people.append(
+            {
+                "technician_id": f"T{n:05d}",
+                "name": f"Tech {n:05d}",
+                "level": rng.randint(1, 4),
+                "skills": sorted(rng.sample(PRODUCT_LINES, rng.randint(1, 3))),
+                "home_region": home,
+                "regions": sorted(extra),
+                "capacity": rng.randint(10, 15),
+                "status": "active",
+                "load": 0,
+                "version": 1,
+            }
+        )
     return people
 
 
@@ -121,8 +139,18 @@ def _spread_jobs(rng: random.Random, people: list[dict]) -> list[tuple[int, str]
 
 
 async def _copy_technicians(dsn: str, people: list[dict]) -> None:
-    columns = ["technician_id", "name", "level", "skills", "home_region", "regions", "capacity", "status",
-               "load", "version"]
+    columns = [
+        "technician_id",
+        "name",
+        "level",
+        "skills",
+        "home_region",
+        "regions",
+        "capacity",
+        "status",
+        "load",
+        "version",
+    ]
     conn = await asyncpg.connect(dsn)
     try:
         records = [tuple(p[c] for c in columns) for p in people]
@@ -132,8 +160,9 @@ async def _copy_technicians(dsn: str, people: list[dict]) -> None:
         await conn.close()
 
 
-async def _copy_jobs(dsn: str, rng: random.Random, people: list[dict],
-                     assigned: list[tuple[int, str]]) -> None:
+async def _copy_jobs(
+    dsn: str, rng: random.Random, people: list[dict], assigned: list[tuple[int, str]]
+) -> None:
     by_id = {p["technician_id"]: p for p in people}
     now = datetime.now(UTC)
     records = []
@@ -141,12 +170,44 @@ async def _copy_jobs(dsn: str, rng: random.Random, people: list[dict],
         person = by_id[tid]
         ticket = f"BULK-{n:06d}"
         opened = now - timedelta(minutes=rng.randint(1, 7 * 24 * 60))
-        records.append((ticket, f"J-{ticket}", "assigned", tid, person["level"],
-                        rng.choice(["P1", "P2", "P3"]), person["home_region"], rng.choice(person["skills"]),
-                        False, f"C-{n % 997:04d}", f"U-{n:06d}", None, False, opened, opened, 1))
-    columns = ["ticket_id", "job_id", "status", "technician_id", "level", "severity", "region",
-               "product_line", "on_site_required", "customer_id", "unit_id", "account_engineer_id", "queued",
-               "opened_at", "updated_at", "version"]
+        records.append(
+            (
+                ticket,
+                f"J-{ticket}",
+                "assigned",
+                tid,
+                person["level"],
+                rng.choice(["P1", "P2", "P3"]),
+                person["home_region"],
+                rng.choice(person["skills"]),
+                False,
+                f"C-{n % 997:04d}",
+                f"U-{n:06d}",
+                None,
+                False,
+                opened,
+                opened,
+                1,
+            )
+        )
+    columns = [
+        "ticket_id",
+        "job_id",
+        "status",
+        "technician_id",
+        "level",
+        "severity",
+        "region",
+        "product_line",
+        "on_site_required",
+        "customer_id",
+        "unit_id",
+        "account_engineer_id",
+        "queued",
+        "opened_at",
+        "updated_at",
+        "version",
+    ]
     conn = await asyncpg.connect(dsn)
     try:
         await conn.copy_records_to_table("jobs", records=records, columns=columns)
@@ -158,19 +219,24 @@ async def _copy_jobs(dsn: str, rng: random.Random, people: list[dict],
 def _needs(rng: random.Random, count: int, tech_ids: list[str]) -> list:
     from dispatch.domain.assignment import JobNeed
 
-    return [JobNeed(ticket_id=f"N-{n:05d}", region=rng.choice(REGIONS),
-                    product_line=rng.choice(PRODUCT_LINES), on_site=rng.random() < 0.8,
-                    account_engineer_id=rng.choice(tech_ids) if rng.random() < 0.1 else None)
-            for n in range(count)]
+    return [
+        JobNeed(
+            ticket_id=f"N-{n:05d}",
+            region=rng.choice(REGIONS),
+            product_line=rng.choice(PRODUCT_LINES),
+            on_site=rng.random() < 0.8,
+            account_engineer_id=rng.choice(tech_ids) if rng.random() < 0.1 else None,
+        )
+        for n in range(count)
+    ]
 
 
 # ---- part 1: decisions in-process ---------------------------------------------------------------
 async def _decisions(infra: Infra) -> dict[str, float]:
     _dispatch_importable()
-    from sqlalchemy.ext.asyncio import create_async_engine
-
     from dispatch.domain.assignment import choose
     from dispatch.service_layer.directory import Directory
+    from sqlalchemy.ext.asyncio import create_async_engine
 
     rng = random.Random(SEED)
     database_url = await fresh_database(infra, "dispatch")
@@ -182,9 +248,12 @@ async def _decisions(infra: Infra) -> dict[str, float]:
     await _copy_technicians(dsn, people)
     await _copy_jobs(dsn, rng, people, assigned)
     full = sum(1 for p in people if p["load"] >= p["capacity"])
-    print(f"   loaded {len(people):,} technicians and {len(assigned):,} open jobs in"
-          f" {time.perf_counter() - started:.1f} s (loads sum to {sum(p['load'] for p in people):,};"
-          f" {full:,} technicians full)", flush=True)
+    print(
+        f"   loaded {len(people):,} technicians and {len(assigned):,} open jobs in"
+        f" {time.perf_counter() - started:.1f} s (loads sum to {sum(p['load'] for p in people):,};"
+        f" {full:,} technicians full)",
+        flush=True,
+    )
 
     engine = create_async_engine(database_url)
     directory = Directory(lambda: engine)
@@ -218,13 +287,18 @@ async def _decisions(infra: Infra) -> dict[str, float]:
         pure_elapsed = time.perf_counter() - started
     finally:
         await engine.dispose()
-    figures = {"dispatch.decisions_per_s": len(needs) / elapsed,
-               "dispatch.choose_only_per_s": len(pure) / pure_elapsed}
-    print(f"   {len(needs):,} decisions in {elapsed:.2f} s: {figures['dispatch.decisions_per_s']:,.0f}/s"
-          f" ({found:,} found someone); loads query {load_seconds / len(needs) * 1000:.2f} ms each"
-          f" ({len(snapshot):,} rows, {load_seconds / elapsed:.0%} of the time);"
-          f" choose alone {figures['dispatch.choose_only_per_s']:,.0f}/s"
-          f" ({pure_elapsed / len(pure) * 1000:.2f} ms each)", flush=True)
+    figures = {
+        "dispatch.decisions_per_s": len(needs) / elapsed,
+        "dispatch.choose_only_per_s": len(pure) / pure_elapsed,
+    }
+    print(
+        f"   {len(needs):,} decisions in {elapsed:.2f} s: {figures['dispatch.decisions_per_s']:,.0f}/s"
+        f" ({found:,} found someone); loads query {load_seconds / len(needs) * 1000:.2f} ms each"
+        f" ({len(snapshot):,} rows, {load_seconds / elapsed:.0%} of the time);"
+        f" choose alone {figures['dispatch.choose_only_per_s']:,.0f}/s"
+        f" ({pure_elapsed / len(pure) * 1000:.2f} ms each)",
+        flush=True,
+    )
     return figures
 
 
@@ -232,18 +306,32 @@ async def _decisions(infra: Infra) -> dict[str, float]:
 def _opened(ticket_id: str, rng: random.Random) -> dict:
     """A TicketOpened body as intake publishes it (the fields dispatch reads, and a few more)."""
     at = datetime.now(UTC).isoformat()
-    return {"ticket_id": ticket_id, "occurred_at": at, "reported_at": at, "channel": "phone",
-            "description": "电梯困人 elevator stuck", "account_engineer_id": None, "context": {
-                "customer_id": f"C-{rng.randrange(1000):04d}", "contract_id": "K-BENCH",
-                "policy_id": "seed-003", "calendar_id": "7x24", "severity": rng.choice(["P1", "P2", "P3"]),
-                "region": rng.choice(REGIONS),
-                "site_id": None, "unit_id": f"U-{rng.randrange(100_000):06d}",
-                "product_line": rng.choice(PRODUCT_LINES), "on_site_covered": True}}
+    return {
+        "ticket_id": ticket_id,
+        "occurred_at": at,
+        "reported_at": at,
+        "channel": "phone",
+        "description": "电梯困人 elevator stuck",
+        "account_engineer_id": None,
+        "context": {
+            "customer_id": f"C-{rng.randrange(1000):04d}",
+            "contract_id": "K-BENCH",
+            "policy_id": "seed-003",
+            "calendar_id": "7x24",
+            "severity": rng.choice(["P1", "P2", "P3"]),
+            "region": rng.choice(REGIONS),
+            "site_id": None,
+            "unit_id": f"U-{rng.randrange(100_000):06d}",
+            "product_line": rng.choice(PRODUCT_LINES),
+            "on_site_covered": True,
+        },
+    }
 
 
 def _envelope(ticket_id: str, rng: random.Random) -> Envelope:
-    return Envelope(source="/bench/intake", type="TicketOpened", subject=ticket_id,
-                    data=_opened(ticket_id, rng))
+    return Envelope(
+        source="/bench/intake", type="TicketOpened", subject=ticket_id, data=_opened(ticket_id, rng)
+    )
 
 
 class _AssignmentReader:
@@ -251,8 +339,12 @@ class _AssignmentReader:
 
     def __init__(self, bootstrap: str, topic: str) -> None:
         self.consumer = AIOKafkaConsumer(
-            topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="latest",
-            enable_auto_commit=False, fetch_max_wait_ms=FETCH_WAIT_MS,
+            topic,
+            bootstrap_servers=bootstrap,
+            group_id=None,
+            auto_offset_reset="latest",
+            enable_auto_commit=False,
+            fetch_max_wait_ms=FETCH_WAIT_MS,
         )
         self.decided: dict[str, tuple[float, str]] = {}  # ticket -> (perf_counter received, event type)
         self.counts: dict[str, int] = {}
@@ -280,16 +372,21 @@ class _AssignmentReader:
         await self.consumer.stop()
 
 
-async def _consuming(client: httpx.AsyncClient, dispatcher: dict[str, str], bootstrap: str,
-                     prefix: str) -> None:
+async def _consuming(
+    client: httpx.AsyncClient, dispatcher: dict[str, str], bootstrap: str, prefix: str
+) -> None:
     """Publish a warm-up ticket and poll until dispatch has its job (its consumer group joined)."""
     warm = f"WARM-{uuid.uuid4().hex[:6]}"
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
         envelope = _envelope(warm, random.Random(SEED))
-        await producer.send_and_wait(Topics(prefix).tickets, envelope.kafka_value(), key=warm.encode(),
-                                     headers=envelope.kafka_headers())
+        await producer.send_and_wait(
+            Topics(prefix).tickets,
+            envelope.kafka_value(),
+            key=warm.encode(),
+            headers=envelope.kafka_headers(),
+        )
     finally:
         await producer.stop()
     deadline = time.perf_counter() + WARMUP_TIMEOUT_S
@@ -316,12 +413,17 @@ async def _publish(bootstrap: str, prefix: str, run: str) -> dict[str, float]:
             ticket = f"D-{run}-{n:05d}"
             envelope = _envelope(ticket, rng)
             sent[ticket] = time.perf_counter()
-            pending.append(await producer.send(topic, envelope.kafka_value(), key=ticket.encode(),
-                                               headers=envelope.kafka_headers()))
+            pending.append(
+                await producer.send(
+                    topic, envelope.kafka_value(), key=ticket.encode(), headers=envelope.kafka_headers()
+                )
+            )
         await asyncio.gather(*pending)
         elapsed = time.perf_counter() - started
-        print(f"   {len(sent):,} TicketOpened published in {elapsed:.1f} s ({len(sent) / elapsed:.0f}/s)",
-              flush=True)
+        print(
+            f"   {len(sent):,} TicketOpened published in {elapsed:.1f} s ({len(sent) / elapsed:.0f}/s)",
+            flush=True,
+        )
     finally:
         await producer.stop()
     return sent
@@ -348,8 +450,14 @@ async def _latency(infra: Infra, work: Path) -> dict[str, float]:
     key_file = work / "dev.pem"
     tokens = Tokens(key_file)  # creates the key the service will trust
     dispatcher = tokens("dispatcher", sub="bench-dispatcher")
-    service = ServiceProcess("dispatch", database_url=database_url, bootstrap_servers=infra.bootstrap_servers,
-                             topic_prefix=prefix, key_file=key_file, log_path=work / "dispatch.log")
+    service = ServiceProcess(
+        "dispatch",
+        database_url=database_url,
+        bootstrap_servers=infra.bootstrap_servers,
+        topic_prefix=prefix,
+        key_file=key_file,
+        log_path=work / "dispatch.log",
+    )
     reader: _AssignmentReader | None = None
     task: asyncio.Task | None = None
     try:
@@ -374,26 +482,45 @@ async def _latency(infra: Infra, work: Path) -> dict[str, float]:
                 await asyncio.sleep(0.05)
             cpu = _cpu_seconds(service.pid) - cpu_before
             first, last = min(sent.values()), max(reader.decided[t][0] for t in sent)
-            print(f"   last decision on Kafka {last - published:.2f} s after the last send: the service"
-                  f" decided {len(sent) / (last - first):.0f} tickets/s (first send -> last decision), using"
-                  f" {cpu / (last - first):.0%} of one core over that span", flush=True)
+            print(
+                f"   last decision on Kafka {last - published:.2f} s after the last send: the service"
+                f" decided {len(sent) / (last - first):.0f} tickets/s (first send -> last decision), using"
+                f" {cpu / (last - first):.0%} of one core over that span",
+                flush=True,
+            )
             metrics = (await client.get("/metrics")).text
-        assigned = [(reader.decided[t][0] - at) * 1000 for t, at in sent.items()
-                    if reader.decided[t][1] == "TechnicianAssigned"]
-        queued = [(reader.decided[t][0] - at) * 1000 for t, at in sent.items()
-                  if reader.decided[t][1] == "AssignmentQueued"]
+        assigned = [
+            (reader.decided[t][0] - at) * 1000
+            for t, at in sent.items()
+            if reader.decided[t][1] == "TechnicianAssigned"
+        ]
+        queued = [
+            (reader.decided[t][0] - at) * 1000
+            for t, at in sent.items()
+            if reader.decided[t][1] == "AssignmentQueued"
+        ]
         print(f"   dispatch events read: {dict(sorted(reader.counts.items()))}", flush=True)
-        print(f"   {len(assigned):,} assigned, {len(queued):,} queued"
-              + (f" (queued latency p50 {percentile(queued, 0.5):.0f} ms)" if queued else ""), flush=True)
-        print("   service's own decision time (dispatch_decision_seconds), s:"
-              f" {_decision_histogram(metrics)}", flush=True)
+        print(
+            f"   {len(assigned):,} assigned, {len(queued):,} queued"
+            + (f" (queued latency p50 {percentile(queued, 0.5):.0f} ms)" if queued else ""),
+            flush=True,
+        )
+        print(
+            f"   service's own decision time (dispatch_decision_seconds), s: {_decision_histogram(metrics)}",
+            flush=True,
+        )
         if not assigned:
             raise RuntimeError("no ticket was assigned")
-        figures = {"dispatch.assign_p50_ms": percentile(assigned, 0.50),
-                   "dispatch.assign_p99_ms": percentile(assigned, 0.99)}
-        print(f"   TicketOpened -> TechnicianAssigned: p50 {figures['dispatch.assign_p50_ms']:.0f} ms,"
-              f" p99 {figures['dispatch.assign_p99_ms']:.0f} ms, max {max(assigned):.0f} ms,"
-              f" min {min(assigned):.0f} ms", flush=True)
+        figures = {
+            "dispatch.assign_p50_ms": percentile(assigned, 0.50),
+            "dispatch.assign_p99_ms": percentile(assigned, 0.99),
+        }
+        print(
+            f"   TicketOpened -> TechnicianAssigned: p50 {figures['dispatch.assign_p50_ms']:.0f} ms,"
+            f" p99 {figures['dispatch.assign_p99_ms']:.0f} ms, max {max(assigned):.0f} ms,"
+            f" min {min(assigned):.0f} ms",
+            flush=True,
+        )
         return figures
     except Exception:
         log = work / "dispatch.log"

@@ -61,21 +61,34 @@ def _headers(key, role: str, sub: str) -> dict[str, str]:
 
 def _start_service(database_url: str, bootstrap: str, prefix: str, key_file: Path, port: int, log_path: Path):
     env = dict(os.environ)
-    env.update({
-        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "services" / "intake")]),
-        "INTAKE_DATABASE_URL": database_url,
-        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-        "KAFKA_TOPIC_PREFIX": prefix,
-        "AUTH_DEV_ISSUER": "true",
-        "AUTH_DEV_KEY_FILE": str(key_file),
-        # shared.settings reads the limit from RATE_LIMIT_PER_MINUTE (an alias: no INTAKE_ prefix).
-        "RATE_LIMIT_PER_MINUTE": "100000000",
-        "LOG_LEVEL": "WARNING",
-    })
+    env.update(
+        {
+            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "services" / "intake")]),
+            "INTAKE_DATABASE_URL": database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "KAFKA_TOPIC_PREFIX": prefix,
+            "AUTH_DEV_ISSUER": "true",
+            "AUTH_DEV_KEY_FILE": str(key_file),
+            # shared.settings reads the limit from RATE_LIMIT_PER_MINUTE (an alias: no INTAKE_ prefix).
+            "RATE_LIMIT_PER_MINUTE": "100000000",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     argv = [
-        sys.executable, "-m", "uvicorn", "--factory", "intake.entrypoints.app:create_app",
-        "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
-        "--workers", str(UVICORN_WORKERS),
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "intake.entrypoints.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--workers",
+        str(UVICORN_WORKERS),
     ]
     return spawn(argv, log_path=log_path, env=env, cwd=str(ROOT))
 
@@ -96,6 +109,7 @@ async def _wait_ready(client: httpx.AsyncClient, process, log_path: Path) -> Non
 
 async def _customer(client: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, str]:
     """One customer with a site, a contract and a unit under warranty (as the intake integration tests)."""
+
     async def post(path: str, body: dict) -> str:
         response = await client.post(path, json=body, headers=admin)
         if response.status_code != 201:
@@ -103,16 +117,35 @@ async def _customer(client: httpx.AsyncClient, admin: dict[str, str]) -> dict[st
         return response.json()["id"]
 
     company = await post("/customers", {"name": "上海明珠电梯有限公司"})
-    await post(f"/customers/{company}/contacts", {"name": "王经理", "phone": "+86 138-0013-8000",
-                                                 "is_main": True})
-    site = await post(f"/customers/{company}/sites", {"address": "浦东大道 1 号", "city": "Shanghai",
-                                                     "region": "SH"})
-    contract = await post(f"/customers/{company}/contracts", {
-        "policy_id": "seed-003", "calendar_id": "7x24", "on_site_regions": ["SH"], "starts_on": "2024-01-01",
-        "account_engineer_id": "tech-1", "sales_rep_id": "sales-9"})
-    unit = await post(f"/customers/{company}/units", {
-        "site_id": site, "contract_id": contract, "model": "EL-3000", "serial_number": "SN-0001",
-        "product_line": "elevator", "accepted_on": "2025-06-01", "warranty_months": 24})
+    await post(
+        f"/customers/{company}/contacts", {"name": "王经理", "phone": "+86 138-0013-8000", "is_main": True}
+    )
+    site = await post(
+        f"/customers/{company}/sites", {"address": "浦东大道 1 号", "city": "Shanghai", "region": "SH"}
+    )
+    contract = await post(
+        f"/customers/{company}/contracts",
+        {
+            "policy_id": "seed-003",
+            "calendar_id": "7x24",
+            "on_site_regions": ["SH"],
+            "starts_on": "2024-01-01",
+            "account_engineer_id": "tech-1",
+            "sales_rep_id": "sales-9",
+        },
+    )
+    unit = await post(
+        f"/customers/{company}/units",
+        {
+            "site_id": site,
+            "contract_id": contract,
+            "model": "EL-3000",
+            "serial_number": "SN-0001",
+            "product_line": "elevator",
+            "accepted_on": "2025-06-01",
+            "warranty_months": 24,
+        },
+    )
     return {"company": company, "unit": unit}
 
 
@@ -121,7 +154,10 @@ class _OpenedCounter:
 
     def __init__(self, bootstrap: str, topic: str) -> None:
         self.consumer = AIOKafkaConsumer(
-            topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest",
+            topic,
+            bootstrap_servers=bootstrap,
+            group_id=None,
+            auto_offset_reset="earliest",
             enable_auto_commit=False,
         )
         self.arrived: dict[str, float] = {}  # ticket id -> perf_counter when first seen
@@ -156,8 +192,11 @@ class _RawHttp:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-        self.writer.write(f"POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
-                          f"Content-Length: {len(payload)}\r\n{head}\r\n".encode() + payload)
+        self.writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(payload)}\r\n{head}\r\n".encode()
+            + payload
+        )
         assert self.reader is not None
         status_and_headers = await self.reader.readuntil(b"\r\n\r\n")
         length = 0
@@ -225,22 +264,31 @@ async def _measure(infra: Infra, work: Path) -> dict[str, float]:
     reader: asyncio.Task | None = None
     try:
         limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", http2=False, limits=limits,
-                                     timeout=60.0) as client:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", http2=False, limits=limits, timeout=60.0
+        ) as client:
             await _wait_ready(client, process, log_path)
             customer = await _customer(client, _headers(key, "ops-admin", "bench-admin"))
-            body = {"customer_id": customer["company"], "channel": "phone", "severity": "P2",
-                    "description": "电梯困人 elevator stuck between floors", "unit_id": customer["unit"],
-                    "caller": {"name": "王经理", "phone": "13800138000"}}
+            body = {
+                "customer_id": customer["company"],
+                "channel": "phone",
+                "severity": "P2",
+                "description": "电梯困人 elevator stuck between floors",
+                "unit_id": customer["unit"],
+                "caller": {"name": "王经理", "phone": "13800138000"},
+            }
             counter = _OpenedCounter(infra.bootstrap_servers, Topics(prefix).tickets)
             await counter.start()
             reader = asyncio.create_task(counter.run())
             started, load_done, latencies, created, failures = await _load(
                 port, _headers(key, "integration", "bench-gw"), body
             )
-        print(f"   {len(created):,} tickets created in {load_done - started:.1f} s"
-              f" ({UVICORN_WORKERS} uvicorn workers, {CONCURRENCY} in flight)"
-              + (f", failures: {failures}" if failures else ""), flush=True)
+        print(
+            f"   {len(created):,} tickets created in {load_done - started:.1f} s"
+            f" ({UVICORN_WORKERS} uvicorn workers, {CONCURRENCY} in flight)"
+            + (f", failures: {failures}" if failures else ""),
+            flush=True,
+        )
         if not created:
             raise RuntimeError(f"no ticket was created; failures: {failures}\n{log_path.read_text()[-3000:]}")
         wanted = set(created)
@@ -272,9 +320,11 @@ async def _measure(infra: Infra, work: Path) -> dict[str, float]:
 async def run(infra: Infra, so_far: dict) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as work:
         figures = await _measure(infra, Path(work))
-    print(f"   intake: {figures['intake.tickets_per_s']:,.0f} tickets/s,"
-          f" p50 {figures['intake.create_p50_ms']:.1f} ms, p99 {figures['intake.create_p99_ms']:.1f} ms",
-          flush=True)
+    print(
+        f"   intake: {figures['intake.tickets_per_s']:,.0f} tickets/s,"
+        f" p50 {figures['intake.create_p50_ms']:.1f} ms, p99 {figures['intake.create_p99_ms']:.1f} ms",
+        flush=True,
+    )
     raw_pg = so_far.get("raw.pg_durable_insert_per_s")
     if raw_pg is None:
         raw_pg = await raw_insert_rate(await fresh_database(infra, "raw"))

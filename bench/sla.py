@@ -44,7 +44,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -70,19 +70,35 @@ SETTLE_S = 5.0
 READY_TIMEOUT_S = 120.0
 DRAIN_TIMEOUT_S = 60.0
 BENCH_POLICY = {
-    "policy_id": "bench", "name": "2-second P1 response for the benchmark",
+    "policy_id": "bench",
+    "name": "2-second P1 response for the benchmark",
     "targets": {"P1": {"response": {"duration": "PT2S"}}},
-    "warning_fractions": [0.5], "ladder": [{"level": 2, "at_fraction": 1.0}],
+    "warning_fractions": [0.5],
+    "ladder": [{"level": 2, "at_fraction": 1.0}],
 }
 
 
 def _opened(ticket_id: str, at: str, policy_id: str, severity: str) -> dict:
     """A TicketOpened body as intake publishes it (the fields the monitor reads, and a few more)."""
-    return {"ticket_id": ticket_id, "occurred_at": at, "reported_at": at, "channel": "phone",
-            "description": "电梯困人 elevator stuck", "context": {
-                "customer_id": "C-BENCH", "contract_id": "K-BENCH", "policy_id": policy_id, "calendar_id": "7x24",
-                "severity": severity, "region": "SH", "site_id": None, "unit_id": None, "product_line": None,
-                "on_site_covered": False}}
+    return {
+        "ticket_id": ticket_id,
+        "occurred_at": at,
+        "reported_at": at,
+        "channel": "phone",
+        "description": "电梯困人 elevator stuck",
+        "context": {
+            "customer_id": "C-BENCH",
+            "contract_id": "K-BENCH",
+            "policy_id": policy_id,
+            "calendar_id": "7x24",
+            "severity": severity,
+            "region": "SH",
+            "site_id": None,
+            "unit_id": None,
+            "product_line": None,
+            "on_site_covered": False,
+        },
+    }
 
 
 def _template_state() -> tuple[str, int]:
@@ -93,8 +109,16 @@ def _template_state() -> tuple[str, int]:
     from sla_monitor.domain.clocks import SlaTicket
     from sla_monitor.domain.seeds import SEED_003
 
-    ticket = SlaTicket.open(ticket_id="TEMPLATE", policy=SEED_003, calendar_id="7x24", severity="P2",
-                            customer_id="C-BULK", region="SH", opened_at=datetime.now(UTC), on_site_covered=True)
+    ticket = SlaTicket.open(
+        ticket_id="TEMPLATE",
+        policy=SEED_003,
+        calendar_id="7x24",
+        severity="P2",
+        customer_id="C-BULK",
+        region="SH",
+        opened_at=datetime.now(UTC),
+        on_site_covered=True,
+    )
     return json.dumps(dump_state(ticket)), sum(1 for clock in ticket.clocks.values() if clock.open)
 
 
@@ -112,7 +136,11 @@ async def _bulk_load(dsn: str, state: str, first: int, last: int) -> float:
                        jsonb_set($1::jsonb, '{ticket_id}', to_jsonb('BULK-' || lpad(n::text, 7, '0'))),
                        0, now() + interval '1 hour' + random() * interval '1 hour', now()
                 FROM generate_series($2::int, $3::int) AS n
-                """, state, low, high)
+                """,
+                state,
+                low,
+                high,
+            )
         await conn.execute("ANALYZE sla_tickets")
     finally:
         await conn.close()
@@ -129,7 +157,8 @@ async def _open_clocks(dsn: str) -> tuple[int, int]:
                    coalesce(sum((SELECT count(*) FROM jsonb_each(t.state -> 'clocks') AS c
                                  WHERE c.value ->> 'status' IN ('running', 'paused'))), 0) AS clocks
             FROM sla_tickets AS t
-            """)
+            """
+        )
         return int(row["tickets"]), int(row["clocks"])  # sum() of counts comes back as a Decimal
     finally:
         await conn.close()
@@ -154,8 +183,10 @@ async def _timer_query_cost(dsn: str, repeats: int = 20) -> tuple[float, float]:
             idle.append(time.perf_counter() - started)
             async with conn.transaction():  # nothing is due: no row is locked or changed
                 started = time.perf_counter()
-                await conn.fetch("SELECT ticket_id, state, version, due_at FROM sla_tickets WHERE due_at <= now()"
-                                 " ORDER BY due_at LIMIT 500 FOR UPDATE SKIP LOCKED")
+                await conn.fetch(
+                    "SELECT ticket_id, state, version, due_at FROM sla_tickets WHERE due_at <= now()"
+                    " ORDER BY due_at LIMIT 500 FOR UPDATE SKIP LOCKED"
+                )
                 select.append(time.perf_counter() - started)
         return percentile(idle, 0.5) * 1000, percentile(select, 0.5) * 1000
     finally:
@@ -164,8 +195,13 @@ async def _timer_query_cost(dsn: str, repeats: int = 20) -> tuple[float, float]:
 
 async def _audit_topic(bootstrap: str, topic: str) -> str:
     """The whole SLA topic from the start: records, distinct event ids, distinct (ticket, type, clock, threshold)."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest",
-                                enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     records: list = []
     try:
@@ -180,8 +216,10 @@ async def _audit_topic(bootstrap: str, topic: str) -> str:
     envelopes = [Envelope.from_kafka(r.headers, r.value) for r in records]
     ids = {e.id for e in envelopes}
     keys = {(e.subject, e.type, e.data.get("clock"), e.data.get("threshold")) for e in envelopes}
-    return (f"{len(records)} records, {len(ids)} distinct event ids,"
-            f" {len(keys)} distinct (ticket, type, clock, threshold)")
+    return (
+        f"{len(records)} records, {len(ids)} distinct event ids,"
+        f" {len(keys)} distinct (ticket, type, clock, threshold)"
+    )
 
 
 def _rss_mb(pid: int) -> float:
@@ -206,8 +244,12 @@ class _BreachReader:
 
     def __init__(self, bootstrap: str, topic: str) -> None:
         self.consumer = AIOKafkaConsumer(
-            topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="latest",
-            enable_auto_commit=False, fetch_max_wait_ms=FETCH_WAIT_MS,
+            topic,
+            bootstrap_servers=bootstrap,
+            group_id=None,
+            auto_offset_reset="latest",
+            enable_auto_commit=False,
+            fetch_max_wait_ms=FETCH_WAIT_MS,
         )
         self.breaches: dict[str, tuple[float, datetime]] = {}  # ticket -> (received at, deadline)
         # (subject, type, clock, threshold, partition, offset) of every record read
@@ -228,11 +270,21 @@ class _BreachReader:
             for records in batch.values():
                 for record in records:
                     envelope = Envelope.from_kafka(record.headers, record.value)
-                    self.seen.append((envelope.subject, envelope.type, envelope.data.get("clock"),
-                                      envelope.data.get("threshold"), record.partition, record.offset))
+                    self.seen.append(
+                        (
+                            envelope.subject,
+                            envelope.type,
+                            envelope.data.get("clock"),
+                            envelope.data.get("threshold"),
+                            record.partition,
+                            record.offset,
+                        )
+                    )
                     if envelope.type == "SlaBreached" and envelope.subject not in self.breaches:
-                        self.breaches[envelope.subject] = (received,
-                                                           datetime.fromisoformat(envelope.data["deadline"]))
+                        self.breaches[envelope.subject] = (
+                            received,
+                            datetime.fromisoformat(envelope.data["deadline"]),
+                        )
 
     async def stop(self) -> None:
         await self.consumer.stop()
@@ -252,14 +304,24 @@ async def _probe(bootstrap: str, prefix: str, run: str) -> list[str]:
             if delay > 0:
                 await asyncio.sleep(delay)
             ticket = f"P-{run}-{n:04d}"
-            envelope = Envelope(source="/bench/intake", type="TicketOpened", subject=ticket,
-                                data=_opened(ticket, datetime.now(UTC).isoformat(), "bench", "P1"))
-            pending.append(await producer.send(topic, envelope.kafka_value(), key=ticket.encode(),
-                                               headers=envelope.kafka_headers()))
+            envelope = Envelope(
+                source="/bench/intake",
+                type="TicketOpened",
+                subject=ticket,
+                data=_opened(ticket, datetime.now(UTC).isoformat(), "bench", "P1"),
+            )
+            pending.append(
+                await producer.send(
+                    topic, envelope.kafka_value(), key=ticket.encode(), headers=envelope.kafka_headers()
+                )
+            )
             sent.append(ticket)
         await asyncio.gather(*pending)
         elapsed = time.perf_counter() - started
-        print(f"   {len(sent)} TicketOpened published in {elapsed:.1f} s ({len(sent) / elapsed:.0f}/s)", flush=True)
+        print(
+            f"   {len(sent)} TicketOpened published in {elapsed:.1f} s ({len(sent) / elapsed:.0f}/s)",
+            flush=True,
+        )
     finally:
         await producer.stop()
     return sent
@@ -271,10 +333,18 @@ async def _consuming(client: httpx.AsyncClient, admin: dict[str, str], bootstrap
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
-        envelope = Envelope(source="/bench/intake", type="TicketOpened", subject=warm,
-                            data=_opened(warm, datetime.now(UTC).isoformat(), "seed-003", "P4"))
-        await producer.send_and_wait(Topics(prefix).tickets, envelope.kafka_value(), key=warm.encode(),
-                                     headers=envelope.kafka_headers())
+        envelope = Envelope(
+            source="/bench/intake",
+            type="TicketOpened",
+            subject=warm,
+            data=_opened(warm, datetime.now(UTC).isoformat(), "seed-003", "P4"),
+        )
+        await producer.send_and_wait(
+            Topics(prefix).tickets,
+            envelope.kafka_value(),
+            key=warm.encode(),
+            headers=envelope.kafka_headers(),
+        )
     finally:
         await producer.stop()
     deadline = time.perf_counter() + 60.0
@@ -298,13 +368,18 @@ def _report_round(reader: _BreachReader, probes: set[str]) -> None:
     keys = [item[:4] for item in ours]
     twice = [item for item in ours if keys.count(item[:4]) > 1]
     earlier = len(reader.seen) - len(ours)
-    print(f"   SLA events for this round's probes: {dict(sorted(counts.items()))}"
-          + (f"; {earlier} older records re-read (broker ListOffsets quirk)" if earlier else ""), flush=True)
+    print(
+        f"   SLA events for this round's probes: {dict(sorted(counts.items()))}"
+        + (f"; {earlier} older records re-read (broker ListOffsets quirk)" if earlier else ""),
+        flush=True,
+    )
     if twice:
         print(f"   read twice: {twice[:20]}", flush=True)
 
 
-async def _breach_delays(monitor: ServiceProcess, admin: dict[str, str], bootstrap: str, prefix: str) -> list[float]:
+async def _breach_delays(
+    monitor: ServiceProcess, admin: dict[str, str], bootstrap: str, prefix: str
+) -> list[float]:
     async with httpx.AsyncClient(base_url=monitor.url, timeout=30.0) as client:
         answer = await client.put("/policies/bench", json=BENCH_POLICY, headers=admin)
         if answer.status_code not in (200, 201):
@@ -321,7 +396,9 @@ async def _breach_delays(monitor: ServiceProcess, admin: dict[str, str], bootstr
                     task.result()
                 if time.perf_counter() > deadline:
                     missing = len(set(sent) - reader.breaches.keys())
-                    raise TimeoutError(f"{missing} SlaBreached not on Kafka {DRAIN_TIMEOUT_S}s after the last probe")
+                    raise TimeoutError(
+                        f"{missing} SlaBreached not on Kafka {DRAIN_TIMEOUT_S}s after the last probe"
+                    )
                 await asyncio.sleep(0.05)
             await asyncio.sleep(0.5)  # a moment for anything unexpected (duplicates) to show up
         finally:
@@ -330,8 +407,10 @@ async def _breach_delays(monitor: ServiceProcess, admin: dict[str, str], bootstr
             await reader.stop()
         _report_round(reader, set(sent))
         metrics = (await client.get("/metrics")).text
-        print(f"   monitor's own fire delay (due -> tick committed), s: {_fire_delay_histogram(metrics)}",
-              flush=True)
+        print(
+            f"   monitor's own fire delay (due -> tick committed), s: {_fire_delay_histogram(metrics)}",
+            flush=True,
+        )
     return [(reader.breaches[t][0] - reader.breaches[t][1].timestamp()) * 1000 for t in sent]
 
 
@@ -341,8 +420,14 @@ async def _measure(infra: Infra, work: Path) -> dict[str, float]:
     dsn = plain(database_url)
     key_file = work / "dev.pem"
     admin = Tokens(key_file)("ops-admin", sub="bench-admin")  # creates the key the monitor will trust
-    monitor = ServiceProcess("sla-monitor", database_url=database_url, bootstrap_servers=infra.bootstrap_servers,
-                             topic_prefix=prefix, key_file=key_file, log_path=work / "sla-monitor.log")
+    monitor = ServiceProcess(
+        "sla-monitor",
+        database_url=database_url,
+        bootstrap_servers=infra.bootstrap_servers,
+        topic_prefix=prefix,
+        key_file=key_file,
+        log_path=work / "sla-monitor.log",
+    )
     figures: dict[str, float] = {}
     try:
         await asyncio.to_thread(monitor.start, READY_TIMEOUT_S)
@@ -350,42 +435,67 @@ async def _measure(infra: Infra, work: Path) -> dict[str, float]:
         state, clocks_per_ticket = _template_state()
         seconds = await _bulk_load(dsn, state, 0, BASE_TICKETS)
         tickets, clocks = await _open_clocks(dsn)
-        print(f"   loaded {BASE_TICKETS:,} tickets x {clocks_per_ticket} clocks in {seconds:.1f} s:"
-              f" {tickets:,} rows, {clocks:,} open clocks stored (P2 under seed-003)", flush=True)
+        print(
+            f"   loaded {BASE_TICKETS:,} tickets x {clocks_per_ticket} clocks in {seconds:.1f} s:"
+            f" {tickets:,} rows, {clocks:,} open clocks stored (P2 under seed-003)",
+            flush=True,
+        )
         await asyncio.sleep(SETTLE_S)
         rss_base = _rss_mb(monitor.pid)
-        print(f"   monitor RSS: {rss_empty:.1f} MiB with an empty table, {rss_base:.1f} MiB at {clocks:,} clocks",
-              flush=True)
+        print(
+            f"   monitor RSS: {rss_empty:.1f} MiB with an empty table, {rss_base:.1f} MiB at {clocks:,} clocks",
+            flush=True,
+        )
 
         delays = await _breach_delays(monitor, admin, infra.bootstrap_servers, prefix)
         figures["sla.breach_delay_p50_ms"] = percentile(delays, 0.50)
         figures["sla.breach_delay_p99_ms"] = percentile(delays, 0.99)
         figures["sla.breach_delay_max_ms"] = max(delays)
-        print(f"   breach delay over {len(delays)} clocks: p50 {figures['sla.breach_delay_p50_ms']:.0f} ms,"
-              f" p99 {figures['sla.breach_delay_p99_ms']:.0f} ms, max {figures['sla.breach_delay_max_ms']:.0f} ms,"
-              f" min {min(delays):.0f} ms", flush=True)
+        print(
+            f"   breach delay over {len(delays)} clocks: p50 {figures['sla.breach_delay_p50_ms']:.0f} ms,"
+            f" p99 {figures['sla.breach_delay_p99_ms']:.0f} ms, max {figures['sla.breach_delay_max_ms']:.0f} ms,"
+            f" min {min(delays):.0f} ms",
+            flush=True,
+        )
 
         seconds = await _bulk_load(dsn, state, BASE_TICKETS, FULL_TICKETS)
         tickets, clocks = await _open_clocks(dsn)
-        print(f"   topped up to {FULL_TICKETS:,} bulk tickets in {seconds:.1f} s: {tickets:,} rows,"
-              f" {clocks:,} open clocks stored", flush=True)
+        print(
+            f"   topped up to {FULL_TICKETS:,} bulk tickets in {seconds:.1f} s: {tickets:,} rows,"
+            f" {clocks:,} open clocks stored",
+            flush=True,
+        )
         await asyncio.sleep(SETTLE_S)
         figures["sla.rss_mb_1m_clocks"] = _rss_mb(monitor.pid)
         figures["sla.db_mb_1m_clocks"] = await _table_mb(dsn)
         idle_ms, select_ms = await _timer_query_cost(dsn)
-        print(f"   at {clocks:,} clocks: monitor RSS {figures['sla.rss_mb_1m_clocks']:.1f} MiB, sla_tickets"
-              f" {figures['sla.db_mb_1m_clocks']:.0f} MiB; timer queries (median, separate connection):"
-              f" min(due_at) {idle_ms:.2f} ms, due-row select {select_ms:.2f} ms", flush=True)
+        print(
+            f"   at {clocks:,} clocks: monitor RSS {figures['sla.rss_mb_1m_clocks']:.1f} MiB, sla_tickets"
+            f" {figures['sla.db_mb_1m_clocks']:.0f} MiB; timer queries (median, separate connection):"
+            f" min(due_at) {idle_ms:.2f} ms, due-row select {select_ms:.2f} ms",
+            flush=True,
+        )
 
         again = await _breach_delays(monitor, admin, infra.bootstrap_servers, prefix)
-        print(f"   (note only) breach delay at {clocks:,} clocks: p50 {percentile(again, 0.5):.0f} ms,"
-              f" p99 {percentile(again, 0.99):.0f} ms, max {max(again):.0f} ms", flush=True)
+        print(
+            f"   (note only) breach delay at {clocks:,} clocks: p50 {percentile(again, 0.5):.0f} ms,"
+            f" p99 {percentile(again, 0.99):.0f} ms, max {max(again):.0f} ms",
+            flush=True,
+        )
 
-        print(f"   SLA topic audit: {await _audit_topic(infra.bootstrap_servers, Topics(prefix).sla)}", flush=True)
+        print(
+            f"   SLA topic audit: {await _audit_topic(infra.bootstrap_servers, Topics(prefix).sla)}",
+            flush=True,
+        )
         log_path = work / "sla-monitor.log"
-        problems = [line for line in log_path.read_text().splitlines() if '"WARNING"' in line or '"ERROR"' in line]
+        problems = [
+            line for line in log_path.read_text().splitlines() if '"WARNING"' in line or '"ERROR"' in line
+        ]
         if problems:
-            print(f"   {len(problems)} warnings/errors in the monitor log, first: {problems[0][:500]}", flush=True)
+            print(
+                f"   {len(problems)} warnings/errors in the monitor log, first: {problems[0][:500]}",
+                flush=True,
+            )
 
         await asyncio.to_thread(monitor.kill)
         started = time.perf_counter()
@@ -393,8 +503,11 @@ async def _measure(infra: Infra, work: Path) -> dict[str, float]:
         figures["sla.restart_ready_s"] = time.perf_counter() - started
         await asyncio.sleep(SETTLE_S)
         figures["sla.rss_mb_after_restart"] = _rss_mb(monitor.pid)
-        print(f"   kill -9 -> /readyz 200 in {figures['sla.restart_ready_s']:.2f} s;"
-              f" RSS {figures['sla.rss_mb_after_restart']:.1f} MiB {SETTLE_S:.0f} s after the restart", flush=True)
+        print(
+            f"   kill -9 -> /readyz 200 in {figures['sla.restart_ready_s']:.2f} s;"
+            f" RSS {figures['sla.rss_mb_after_restart']:.1f} MiB {SETTLE_S:.0f} s after the restart",
+            flush=True,
+        )
         return figures
     except Exception:
         log = work / "sla-monitor.log"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
-
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
@@ -15,7 +14,6 @@ from shared.auth.dependencies import Authenticator
 from shared.auth.rate_limit import RateLimiter
 from shared.auth.tokens import TokenVerifier, TrustedKey
 from shared.http.limits import BodySizeLimit
-
 from shared.http.observability import install_request_context, observability_router
 from shared.http.problems import install_problem_handlers
 from shared.runtime import ServiceRuntime
@@ -61,7 +59,9 @@ def build_authenticator(runtime: ServiceRuntime) -> Authenticator:
         key = dev_issuer.load_or_create_key(Path(settings.auth_dev_key_file))
         local_keys = (TrustedKey(dev_issuer.DEV_ISSUER, key.public_key()),)
     verifier = TokenVerifier(
-        audience=settings.auth_audience, issuer=settings.auth_issuer, jwks_url=settings.auth_jwks_url,
+        audience=settings.auth_audience,
+        issuer=settings.auth_issuer,
+        jwks_url=settings.auth_jwks_url,
         local_keys=local_keys,
     )
     return Authenticator(verifier, runtime.engine, RateLimiter(settings.rate_limit_per_minute))

@@ -8,9 +8,7 @@ class ConcurrencyConflict(Exception):
         self.stream_id = stream_id
         self.expected_version = expected_version
         self.actual_version = actual_version
-        super().__init__(
-            f"stream {stream_id}: expected version {expected_version}, found {actual_version}"
-        )
+        super().__init__(f"stream {stream_id}: expected version {expected_version}, found {actual_version}")
 
 
 class MalformedEvent(Exception):

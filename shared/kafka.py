@@ -36,7 +36,10 @@ async def ensure_topics(
             return
         try:
             await admin.create_topics(
-                [NewTopic(t, num_partitions=partitions, replication_factor=replication_factor) for t in missing]
+                [
+                    NewTopic(t, num_partitions=partitions, replication_factor=replication_factor)
+                    for t in missing
+                ]
             )
         except TopicAlreadyExistsError:
             pass  # another instance created it first

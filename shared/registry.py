@@ -78,9 +78,7 @@ class EventRegistry:
     def types_of(self, module_prefix: str) -> list[str]:
         return sorted(n for n, r in self._by_name.items() if r.cls.__module__.startswith(module_prefix))
 
-    def envelope(
-        self, event: Any, *, source: str, subject: str | None, metadata: EventMetadata
-    ) -> Envelope:
+    def envelope(self, event: Any, *, source: str, subject: str | None, metadata: EventMetadata) -> Envelope:
         registration = self.registration_of(event)
         occurred = getattr(event, "occurred_at", None) or getattr(event, "at", None)
         extra = {"time": occurred} if occurred is not None else {}

@@ -55,8 +55,11 @@ class ServiceRuntime:
         self._consumer_specs = consumers
         self._background = background
         self._on_start = on_start
-        self.store = EventStore(registry, source=f"/servicepact/{settings.service_name}",
-                                route=lambda event_type: self.output_topic)
+        self.store = EventStore(
+            registry,
+            source=f"/servicepact/{settings.service_name}",
+            route=lambda event_type: self.output_topic,
+        )
         self.engine: AsyncEngine | None = None
         self.producer = None
         self.relay: OutboxRelay | None = None
@@ -83,8 +86,10 @@ class ServiceRuntime:
         topics = {self.output_topic, *(t for spec in specs for t in spec.topics)}
         topics |= {self.topics.dead_letter(self._group(spec)) for spec in specs}
         await kafka.ensure_topics(
-            s.kafka_bootstrap_servers, sorted(topics),
-            partitions=s.kafka_topic_partitions, replication_factor=s.kafka_replication_factor,
+            s.kafka_bootstrap_servers,
+            sorted(topics),
+            partitions=s.kafka_topic_partitions,
+            replication_factor=s.kafka_replication_factor,
         )
         if self._on_start is not None:
             await self._on_start(self)  # e.g. seed reference data, before consumers and jobs run
@@ -105,10 +110,16 @@ class ServiceRuntime:
         async def run() -> None:
             group = self._group(spec)
             consumer = EventConsumer(
-                name=group, topics=spec.topics, bootstrap_servers=self.settings.kafka_bootstrap_servers,
-                engine=self.engine, registry=self.registry, handlers=spec.handlers,
-                producer=self.producer, dead_letter_topic=self.topics.dead_letter(group),
-                on_applied=self._wake_relay, max_poll_records=spec.max_poll_records,
+                name=group,
+                topics=spec.topics,
+                bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                engine=self.engine,
+                registry=self.registry,
+                handlers=spec.handlers,
+                producer=self.producer,
+                dead_letter_topic=self.topics.dead_letter(group),
+                on_applied=self._wake_relay,
+                max_poll_records=spec.max_poll_records,
             )
             self.consumers.append(consumer)
             await consumer.start()
@@ -148,7 +159,8 @@ class ServiceRuntime:
         package = type(self.settings).__module__.split(".")[0]
         specs = self._consumer_specs(self)
         return asyncapi_document(
-            service=self.settings.service_name, version=version,
+            service=self.settings.service_name,
+            version=version,
             publishes=(self.output_topic, self.registry, self.registry.types_of(f"{package}.domain")),
             consumes=[(t, sorted(spec.handlers)) for spec in specs for t in spec.topics],
         )

@@ -32,11 +32,16 @@ class ServiceSettings(BaseSettings):
         validation_alias=AliasChoices("KAFKA_REPLICATION_FACTOR", "kafka_replication_factor"),
     )
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL", "log_level"))
-    auth_audience: str = Field(default="servicepact", validation_alias=AliasChoices("AUTH_AUDIENCE", "auth_audience"))
+    auth_audience: str = Field(
+        default="servicepact", validation_alias=AliasChoices("AUTH_AUDIENCE", "auth_audience")
+    )
     auth_issuer: str | None = Field(default=None, validation_alias=AliasChoices("AUTH_ISSUER", "auth_issuer"))
-    auth_jwks_url: str | None = Field(default=None, validation_alias=AliasChoices("AUTH_JWKS_URL", "auth_jwks_url"))
+    auth_jwks_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("AUTH_JWKS_URL", "auth_jwks_url")
+    )
     auth_dev_issuer: bool = Field(
-        default=False, validation_alias=AliasChoices("AUTH_DEV_ISSUER", "auth_dev_issuer"),
+        default=False,
+        validation_alias=AliasChoices("AUTH_DEV_ISSUER", "auth_dev_issuer"),
         description="Trust tokens minted by `python -m shared.auth.dev_issuer` (development only).",
     )
     auth_dev_key_file: str = Field(

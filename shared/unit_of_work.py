@@ -68,7 +68,12 @@ class UnitOfWork:
         return aggregate_cls.replay(history)  # type: ignore[attr-defined]
 
     async def save(
-        self, aggregate: Aggregate, *, stream_id: str, stream_type: str, metadata: EventMetadata,
+        self,
+        aggregate: Aggregate,
+        *,
+        stream_id: str,
+        stream_type: str,
+        metadata: EventMetadata,
         key: str | None = None,
     ) -> list[Envelope]:
         new_events = list(aggregate.pending_events)

@@ -31,17 +31,23 @@ async def issue(engine: AsyncEngine, *, client_id: str, roles: list[Role], regio
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     async with engine.begin() as conn:
-        await conn.execute(insert(api_keys).values(
-            key_id=key_id, key_hash=_hash(secret), client_id=client_id,
-            roles=[str(r) for r in roles], region=region,
-        ))
+        await conn.execute(
+            insert(api_keys).values(
+                key_id=key_id,
+                key_hash=_hash(secret),
+                client_id=client_id,
+                roles=[str(r) for r in roles],
+                region=region,
+            )
+        )
     return IssuedKey(key_id, f"{PREFIX}_{key_id}_{secret}")
 
 
 async def revoke(engine: AsyncEngine, key_id: str) -> bool:
     async with engine.begin() as conn:
         result = await conn.execute(
-            update(api_keys).where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
+            update(api_keys)
+            .where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
             .values(revoked_at=func.now())
         )
     return result.rowcount == 1
@@ -54,12 +60,20 @@ async def verify(engine: AsyncEngine, plaintext: str) -> Principal | None:
     if prefix != PREFIX or not key_id or not secret:
         return None
     async with engine.connect() as conn:
-        row = (await conn.execute(
-            select(api_keys).where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
-        )).mappings().first()
+        row = (
+            (
+                await conn.execute(
+                    select(api_keys).where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
+                )
+            )
+            .mappings()
+            .first()
+        )
     if row is None or not hmac.compare_digest(row["key_hash"], _hash(secret)):
         return None
     return Principal(
-        subject=row["client_id"], client_id=row["client_id"], region=row["region"],
+        subject=row["client_id"],
+        client_id=row["client_id"],
+        region=row["region"],
         roles=frozenset(Role(r) for r in row["roles"] if r in Role._value2member_map_),
     )

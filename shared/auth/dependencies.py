@@ -15,7 +15,18 @@ from shared.auth.rate_limit import RateLimiter, retry_after_header
 from shared.auth.tokens import InvalidToken, TokenVerifier
 from shared.http.problems import Problem
 
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/asyncapi.json"})
+PUBLIC_PATHS = frozenset(
+    {
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/openapi.json",
+        "/docs",
+        "/docs/oauth2-redirect",
+        "/redoc",
+        "/asyncapi.json",
+    }
+)
 _UNAUTHENTICATED = {"WWW-Authenticate": 'Bearer realm="servicepact"'}
 
 
@@ -33,20 +44,35 @@ class Authenticator:
             try:
                 principal = await self.verifier.verify(authorization[7:].strip())
             except InvalidToken as exc:
-                raise Problem(401, "Invalid bearer token", str(exc), headers=_UNAUTHENTICATED,
-                              type_="/problems/unauthenticated") from None
+                raise Problem(
+                    401,
+                    "Invalid bearer token",
+                    str(exc),
+                    headers=_UNAUTHENTICATED,
+                    type_="/problems/unauthenticated",
+                ) from None
         elif api_key:
             principal = await api_keys.verify(self.engine, api_key)
             if principal is None:
-                raise Problem(401, "Invalid or revoked API key", headers=_UNAUTHENTICATED,
-                              type_="/problems/unauthenticated")
+                raise Problem(
+                    401,
+                    "Invalid or revoked API key",
+                    headers=_UNAUTHENTICATED,
+                    type_="/problems/unauthenticated",
+                )
         else:
-            raise Problem(401, "Authentication required", "send a bearer token or an X-API-Key",
-                          headers=_UNAUTHENTICATED, type_="/problems/unauthenticated")
+            raise Problem(
+                401,
+                "Authentication required",
+                "send a bearer token or an X-API-Key",
+                headers=_UNAUTHENTICATED,
+                type_="/problems/unauthenticated",
+            )
         wait = self.limiter.acquire(principal.client_id)
         if wait is not None:
-            raise Problem(429, "Too many requests", headers=retry_after_header(wait),
-                          type_="/problems/rate-limited")
+            raise Problem(
+                429, "Too many requests", headers=retry_after_header(wait), type_="/problems/rate-limited"
+            )
         return principal
 
 
@@ -67,8 +93,12 @@ class Allow:
 
     async def __call__(self, principal: CurrentPrincipal) -> Principal:
         if not principal.has_any(self.roles):
-            raise Problem(403, "Forbidden", f"requires one of: {', '.join(sorted(self.roles))}",
-                          type_="/problems/forbidden")
+            raise Problem(
+                403,
+                "Forbidden",
+                f"requires one of: {', '.join(sorted(self.roles))}",
+                type_="/problems/forbidden",
+            )
         return principal
 
     def __repr__(self) -> str:

@@ -43,17 +43,32 @@ def load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
 
 
 def mint(
-    key: rsa.RSAPrivateKey, *, subject: str, roles: list[str], audience: str = "servicepact",
-    ttl_s: int = 3600, issuer: str = DEV_ISSUER, **claims,
+    key: rsa.RSAPrivateKey,
+    *,
+    subject: str,
+    roles: list[str],
+    audience: str = "servicepact",
+    ttl_s: int = 3600,
+    issuer: str = DEV_ISSUER,
+    **claims,
 ) -> str:
     now = int(time.time())
-    payload = {"iss": issuer, "aud": audience, "sub": subject, "iat": now, "exp": now + ttl_s,
-               "roles": roles, **{k: v for k, v in claims.items() if v is not None}}
+    payload = {
+        "iss": issuer,
+        "aud": audience,
+        "sub": subject,
+        "iat": now,
+        "exp": now + ttl_s,
+        "roles": roles,
+        **{k: v for k, v in claims.items() if v is not None},
+    }
     return jwt.encode(payload, key, algorithm="RS256", headers={"kid": "dev"})
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--role", action="append", required=True, help="repeat for several roles")
     parser.add_argument("--sub", default=None, help="subject (user id); defaults to demo-<role>")
     parser.add_argument("--region", default=None)
@@ -62,8 +77,17 @@ def main() -> None:
     parser.add_argument("--ttl", type=int, default=8 * 3600)
     args = parser.parse_args()
     key = load_or_create_key(Path(os.environ.get("AUTH_DEV_KEY_FILE", DEFAULT_KEY_FILE)))
-    print(mint(key, subject=args.sub or f"demo-{args.role[0]}", roles=args.role, audience=args.audience,
-               ttl_s=args.ttl, region=args.region, technician_id=args.technician_id))
+    print(
+        mint(
+            key,
+            subject=args.sub or f"demo-{args.role[0]}",
+            roles=args.role,
+            audience=args.audience,
+            ttl_s=args.ttl,
+            region=args.region,
+            technician_id=args.technician_id,
+        )
+    )
 
 
 if __name__ == "__main__":

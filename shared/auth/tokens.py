@@ -62,7 +62,11 @@ class TrustedKey:
 
 class TokenVerifier:
     def __init__(
-        self, *, audience: str, issuer: str | None = None, jwks_url: str | None = None,
+        self,
+        *,
+        audience: str,
+        issuer: str | None = None,
+        jwks_url: str | None = None,
         local_keys: tuple[TrustedKey, ...] = (),
     ) -> None:
         self.audience = audience
@@ -93,7 +97,11 @@ class TokenVerifier:
             else:
                 raise InvalidToken("untrusted issuer")
             claims = jwt.decode(
-                token, key, algorithms=ALGORITHMS, audience=self.audience, issuer=issuer,
+                token,
+                key,
+                algorithms=ALGORITHMS,
+                audience=self.audience,
+                issuer=issuer,
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
         except jwt.PyJWTError as exc:
@@ -107,7 +115,10 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     subject = str(claims["sub"])
     technician_id = claims.get("technician_id") or (subject if Role.TECHNICIAN in roles else None)
     return Principal(
-        subject=subject, roles=roles, client_id=str(claims.get("azp") or claims.get("client_id") or subject),
-        region=claims.get("region"), technician_id=technician_id,
+        subject=subject,
+        roles=roles,
+        client_id=str(claims.get("azp") or claims.get("client_id") or subject),
+        region=claims.get("region"),
+        technician_id=technician_id,
         scopes=frozenset(str(claims.get("scope", "")).split()),
     )

@@ -164,9 +164,7 @@ class EventConsumer:
 
     async def _claim(self, conn: AsyncConnection, work: list[_Work]) -> set[str]:
         """Insert-first de-duplication: only the ids this insert created are applied."""
-        result = await conn.execute(
-            _CLAIM, {"consumer": self.name, "ids": [item.event_id for item in work]}
-        )
+        result = await conn.execute(_CLAIM, {"consumer": self.name, "ids": [item.event_id for item in work]})
         claimed = {row[0] for row in result}
         DUPLICATES.labels(self.name).inc(len(work) - len(claimed))
         return claimed

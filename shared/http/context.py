@@ -8,4 +8,6 @@ from shared.logs import correlation_id
 
 
 def event_metadata(principal: Principal, causation_id: str | None = None) -> EventMetadata:
-    return EventMetadata(correlation_id=correlation_id.get(), causation_id=causation_id, actor=principal.actor)
+    return EventMetadata(
+        correlation_id=correlation_id.get(), causation_id=causation_id, actor=principal.actor
+    )

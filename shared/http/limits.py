@@ -50,10 +50,23 @@ class BodySizeLimit:
                 await self._refuse(scope, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = json.dumps({
-            "type": "/problems/payload-too-large", "title": "Request body too large", "status": 413,
-            "detail": f"the limit is {self.max_bytes} bytes", "instance": scope.get("path"),
-        }).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]})
+        body = json.dumps(
+            {
+                "type": "/problems/payload-too-large",
+                "title": "Request body too large",
+                "status": 413,
+                "detail": f"the limit is {self.max_bytes} bytes",
+                "instance": scope.get("path"),
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -19,8 +19,14 @@ class Problem(Exception):
     """Raise from a route (or map a domain error to one) to answer with problem+json."""
 
     def __init__(
-        self, status: int, title: str, detail: str | None = None, *, type_: str = "about:blank",
-        headers: dict[str, str] | None = None, **extensions: Any,
+        self,
+        status: int,
+        title: str,
+        detail: str | None = None,
+        *,
+        type_: str = "about:blank",
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
     ) -> None:
         super().__init__(detail or title)
         self.status = status
@@ -32,8 +38,14 @@ class Problem(Exception):
 
 
 def problem_response(
-    request: Request, status: int, title: str, detail: str | None = None, *,
-    type_: str = "about:blank", headers: dict[str, str] | None = None, **extensions: Any,
+    request: Request,
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    type_: str = "about:blank",
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
 ) -> JSONResponse:
     body = {"type": type_, "title": title, "status": status, "instance": request.url.path}
     if detail:
@@ -51,7 +63,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(
-            request, exc.status, exc.title, exc.detail, type_=exc.type, headers=exc.headers,
+            request,
+            exc.status,
+            exc.title,
+            exc.detail,
+            type_=exc.type,
+            headers=exc.headers,
             **exc.extensions,
         )
 
@@ -63,8 +80,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         ]
         first = errors[0] if errors else {"field": None, "message": "invalid request"}
         return problem_response(
-            request, 422, "Invalid request", f"{first['field']}: {first['message']}",
-            type_="/problems/validation", errors=errors, field=first["field"],
+            request,
+            422,
+            "Invalid request",
+            f"{first['field']}: {first['message']}",
+            type_="/problems/validation",
+            errors=errors,
+            field=first["field"],
         )
 
     @app.exception_handler(HTTPException)

@@ -47,9 +47,10 @@ def containers() -> Iterator[Infra]:
     from testcontainers.kafka import KafkaContainer
     from testcontainers.postgres import PostgresContainer
 
-    with PostgresContainer("postgres:17", driver="asyncpg") as pg, KafkaContainer(
-        "apache/kafka:3.9.1"
-    ).with_kraft() as kafka:
+    with (
+        PostgresContainer("postgres:17", driver="asyncpg") as pg,
+        KafkaContainer("apache/kafka:3.9.1").with_kraft() as kafka,
+    ):
         yield Infra(pg.get_connection_url(), kafka.get_bootstrap_server())
 
 

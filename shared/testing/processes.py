@@ -14,15 +14,34 @@ import httpx
 from shared.devstack.processes import free_port, spawn, stop
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = {"intake": "intake", "dispatch": "dispatch", "sla-monitor": "sla_monitor", "inventory": "inventory",
-            "notify": "notify"}
-PREFIXES = {"intake": "INTAKE_", "dispatch": "DISPATCH_", "sla-monitor": "SLA_MONITOR_",
-            "inventory": "INVENTORY_", "notify": "NOTIFY_"}
+PACKAGES = {
+    "intake": "intake",
+    "dispatch": "dispatch",
+    "sla-monitor": "sla_monitor",
+    "inventory": "inventory",
+    "notify": "notify",
+}
+PREFIXES = {
+    "intake": "INTAKE_",
+    "dispatch": "DISPATCH_",
+    "sla-monitor": "SLA_MONITOR_",
+    "inventory": "INVENTORY_",
+    "notify": "NOTIFY_",
+}
 
 
 class ServiceProcess:
-    def __init__(self, service: str, *, database_url: str, bootstrap_servers: str, topic_prefix: str,
-                 key_file: Path, log_path: Path | None = None, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        service: str,
+        *,
+        database_url: str,
+        bootstrap_servers: str,
+        topic_prefix: str,
+        key_file: Path,
+        log_path: Path | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.service = service
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -31,15 +50,32 @@ class ServiceProcess:
         self.env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "services" / service)]),
-            f"{prefix}DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers,
-            "KAFKA_TOPIC_PREFIX": topic_prefix, "KAFKA_TOPIC_PARTITIONS": "3", "AUTH_DEV_ISSUER": "true",
-            "AUTH_DEV_KEY_FILE": str(key_file), "LOG_LEVEL": "WARNING", **(extra_env or {}),
+            f"{prefix}DATABASE_URL": database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers,
+            "KAFKA_TOPIC_PREFIX": topic_prefix,
+            "KAFKA_TOPIC_PARTITIONS": "3",
+            "AUTH_DEV_ISSUER": "true",
+            "AUTH_DEV_KEY_FILE": str(key_file),
+            "LOG_LEVEL": "WARNING",
+            **(extra_env or {}),
         }
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout_s: float = 60.0) -> ServiceProcess:
-        argv = [sys.executable, "-m", "uvicorn", "--factory", f"{PACKAGES[self.service]}.entrypoints.app:create_app",
-                "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log", "--log-level", "warning"]
+        argv = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            f"{PACKAGES[self.service]}.entrypoints.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
         self.process = spawn(argv, env=self.env, cwd=ROOT, log_path=self.log_path)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

@@ -21,18 +21,29 @@ class Tokens:
         self.key = load_or_create_key(key_file)
 
     def __call__(self, *roles: str, sub: str | None = None, **claims) -> dict[str, str]:
-        token = mint(self.key, subject=sub or f"user-{'-'.join(roles) or 'none'}", roles=list(roles), **claims)
+        token = mint(
+            self.key, subject=sub or f"user-{'-'.join(roles) or 'none'}", roles=list(roles), **claims
+        )
         return {"Authorization": f"Bearer {token}"}
 
 
 def service_settings(
-    settings_cls: type[ServiceSettings], *, database_url: str, bootstrap_servers: str, topic_prefix: str,
-    key_file: Path, **overrides,
+    settings_cls: type[ServiceSettings],
+    *,
+    database_url: str,
+    bootstrap_servers: str,
+    topic_prefix: str,
+    key_file: Path,
+    **overrides,
 ) -> ServiceSettings:
     return settings_cls(
-        database_url=database_url, kafka_bootstrap_servers=bootstrap_servers,
-        kafka_topic_prefix=topic_prefix, kafka_topic_partitions=3, auth_dev_issuer=True,
-        auth_dev_key_file=str(key_file), **overrides,
+        database_url=database_url,
+        kafka_bootstrap_servers=bootstrap_servers,
+        kafka_topic_prefix=topic_prefix,
+        kafka_topic_partitions=3,
+        auth_dev_issuer=True,
+        auth_dev_key_file=str(key_file),
+        **overrides,
     )
 
 

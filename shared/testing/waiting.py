@@ -48,15 +48,17 @@ def envelopes(records: list) -> list[Envelope]:
     return [Envelope.from_kafka(r.headers, r.value) for r in records]
 
 
-async def publish(bootstrap: str, topic: str, *, type_: str, subject: str, data: dict[str, Any],
-                  source: str = "/tests") -> Envelope:
+async def publish(
+    bootstrap: str, topic: str, *, type_: str, subject: str, data: dict[str, Any], source: str = "/tests"
+) -> Envelope:
     """Put one CloudEvent on a topic, as another service would."""
     envelope = Envelope(source=source, type=type_, subject=subject, data=data)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
-        await producer.send_and_wait(topic, envelope.kafka_value(), key=subject.encode(),
-                                     headers=envelope.kafka_headers())
+        await producer.send_and_wait(
+            topic, envelope.kafka_value(), key=subject.encode(), headers=envelope.kafka_headers()
+        )
     finally:
         await producer.stop()
     return envelope

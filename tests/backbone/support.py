@@ -41,7 +41,10 @@ META = EventMetadata(correlation_id="corr-1", actor="tester")
 async def append_steps(engine: AsyncEngine, store: EventStore, ticket_id: str, steps: range) -> None:
     async with engine.begin() as conn:
         await store.append(
-            conn, stream_id=ticket_id, stream_type="ticket", expected_version=steps.start - 1,
+            conn,
+            stream_id=ticket_id,
+            stream_type="ticket",
+            expected_version=steps.start - 1,
             new_events=[WorkLogged(ticket_id=ticket_id, step=s, occurred_at=now()) for s in steps],
             metadata=META,
         )
@@ -49,9 +52,9 @@ async def append_steps(engine: AsyncEngine, store: EventStore, ticket_id: str, s
 
 async def create_applied_table(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
-        await conn.execute(text(
-            "CREATE TABLE applied (id bigserial primary key, event_id text, ticket_id text, step int)"
-        ))
+        await conn.execute(
+            text("CREATE TABLE applied (id bigserial primary key, event_id text, ticket_id text, step int)")
+        )
 
 
 async def record_applied(conn: AsyncConnection, event: WorkLogged, envelope: Envelope) -> None:

@@ -8,7 +8,13 @@ from aiokafka import AIOKafkaProducer
 from shared import kafka
 from shared.consumer import EventConsumer
 from tests.backbone.support import (
-    WorkLogged, applied_rows, create_applied_table, make_registry, now, read_topic, record_applied,
+    WorkLogged,
+    applied_rows,
+    create_applied_table,
+    make_registry,
+    now,
+    read_topic,
+    record_applied,
     wait_until,
 )
 
@@ -20,7 +26,9 @@ def _message(ticket_id: str, step: int):
 
     envelope = make_registry().envelope(
         WorkLogged(ticket_id=ticket_id, step=step, occurred_at=now()),
-        source="/tests", subject=ticket_id, metadata=EventMetadata(),
+        source="/tests",
+        subject=ticket_id,
+        metadata=EventMetadata(),
     )
     return envelope, envelope.kafka_headers(), envelope.kafka_value()
 
@@ -29,9 +37,16 @@ async def _consumer(engine, bootstrap, prefix, handler=record_applied, **kwargs)
     producer = kafka.make_producer(bootstrap)
     await producer.start()
     consumer = EventConsumer(
-        name=prefix + "group", topics=[prefix + "in"], bootstrap_servers=bootstrap, engine=engine,
-        registry=make_registry(), handlers={"WorkLogged": handler}, producer=producer,
-        dead_letter_topic=prefix + "dlq", retry_backoff_s=0.01, **kwargs,
+        name=prefix + "group",
+        topics=[prefix + "in"],
+        bootstrap_servers=bootstrap,
+        engine=engine,
+        registry=make_registry(),
+        handlers={"WorkLogged": handler},
+        producer=producer,
+        dead_letter_topic=prefix + "dlq",
+        retry_backoff_s=0.01,
+        **kwargs,
     )
     consumer._test_producer = producer
     await consumer.start()
@@ -46,13 +61,17 @@ async def _stop(consumer, task):
 
 
 async def _setup(bootstrap, prefix, partitions=1):
-    await kafka.ensure_topics(bootstrap, [prefix + "in", prefix + "dlq"], partitions=partitions, replication_factor=1)
+    await kafka.ensure_topics(
+        bootstrap, [prefix + "in", prefix + "dlq"], partitions=partitions, replication_factor=1
+    )
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     return producer
 
 
-async def test_the_same_event_delivered_twice_is_applied_once(backbone_engine, bootstrap_servers, topic_prefix):
+async def test_the_same_event_delivered_twice_is_applied_once(
+    backbone_engine, bootstrap_servers, topic_prefix
+):
     await create_applied_table(backbone_engine)
     producer = await _setup(bootstrap_servers, topic_prefix)
     envelope, headers, value = _message("T-1", 1)
@@ -123,7 +142,9 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_and_order_is_kept(
             raise RuntimeError("downstream said no")
         await record_applied(conn, event, envelope)
 
-    consumer = await _consumer(backbone_engine, bootstrap_servers, topic_prefix, handler=flaky, max_attempts=3)
+    consumer = await _consumer(
+        backbone_engine, bootstrap_servers, topic_prefix, handler=flaky, max_attempts=3
+    )
     task = asyncio.create_task(consumer.run())
     try:
         rows = await wait_until(lambda: _rows_with(backbone_engine, 2))
@@ -153,7 +174,9 @@ async def test_per_ticket_order_is_kept_across_partitions(backbone_engine, boots
     finally:
         await _stop(consumer, task)
     rows = await applied_rows(backbone_engine)
-    partitions_used = {record.partition for record in await read_topic(bootstrap_servers, topic_prefix + "in", 240)}
+    partitions_used = {
+        record.partition for record in await read_topic(bootstrap_servers, topic_prefix + "in", 240)
+    }
     assert len(partitions_used) > 1
     for ticket in tickets:
         assert [step for _e, t, step in rows if t == ticket] == list(range(1, 21))

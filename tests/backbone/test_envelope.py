@@ -13,7 +13,9 @@ def _envelope() -> Envelope:
     registry = make_registry()
     event = WorkLogged(ticket_id="T-1", step=3, occurred_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC))
     return registry.envelope(
-        event, source="/tests", subject="T-1",
+        event,
+        source="/tests",
+        subject="T-1",
         metadata=EventMetadata(correlation_id="c-1", causation_id="e-0", actor="u-7"),
     )
 
@@ -22,9 +24,19 @@ def test_binary_mode_round_trip_keeps_every_attribute():
     envelope = _envelope()
     headers = envelope.kafka_headers()
     names = {name for name, _ in headers}
-    assert {"ce_id", "ce_source", "ce_type", "ce_specversion", "ce_time", "ce_subject",
-            "ce_datacontenttype", "ce_correlationid", "ce_causationid", "ce_schemaversion",
-            "ce_actor"} <= names
+    assert {
+        "ce_id",
+        "ce_source",
+        "ce_type",
+        "ce_specversion",
+        "ce_time",
+        "ce_subject",
+        "ce_datacontenttype",
+        "ce_correlationid",
+        "ce_causationid",
+        "ce_schemaversion",
+        "ce_actor",
+    } <= names
     decoded = Envelope.from_kafka(headers, envelope.kafka_value())
     assert decoded == envelope
     assert make_registry().decode(decoded) == WorkLogged(
@@ -40,9 +52,21 @@ def test_event_time_is_the_occurrence_time():
     ("headers", "value", "message"),
     [
         ([], b"{}", "missing CloudEvents headers"),
-        ([("ce_id", b"x"), ("ce_source", b"s"), ("ce_type", b"t"), ("ce_specversion", b"1.0")], b"not json", "not JSON"),
-        ([("ce_id", b"x"), ("ce_source", b"s"), ("ce_type", b"t"), ("ce_specversion", b"1.0")], b"[1]", "not a JSON object"),
-        ([("ce_id", b"not-a-uuid"), ("ce_source", b"s"), ("ce_type", b"t"), ("ce_specversion", b"1.0")], b"{}", "invalid CloudEvents"),
+        (
+            [("ce_id", b"x"), ("ce_source", b"s"), ("ce_type", b"t"), ("ce_specversion", b"1.0")],
+            b"not json",
+            "not JSON",
+        ),
+        (
+            [("ce_id", b"x"), ("ce_source", b"s"), ("ce_type", b"t"), ("ce_specversion", b"1.0")],
+            b"[1]",
+            "not a JSON object",
+        ),
+        (
+            [("ce_id", b"not-a-uuid"), ("ce_source", b"s"), ("ce_type", b"t"), ("ce_specversion", b"1.0")],
+            b"{}",
+            "invalid CloudEvents",
+        ),
     ],
 )
 def test_malformed_messages_are_detected(headers, value, message):
@@ -57,7 +81,9 @@ def test_unknown_type_is_refused_not_guessed():
 
 
 def test_invalid_payload_names_the_field():
-    envelope = _envelope().model_copy(update={"data": {"ticket_id": "T-1", "step": "three", "occurred_at": "2026-01-01T00:00:00Z"}})
+    envelope = _envelope().model_copy(
+        update={"data": {"ticket_id": "T-1", "step": "three", "occurred_at": "2026-01-01T00:00:00Z"}}
+    )
     with pytest.raises(MalformedEvent, match="step"):
         make_registry().decode(envelope)
 

@@ -35,8 +35,12 @@ async def test_stale_expected_version_is_refused_and_nothing_is_written(backbone
     with pytest.raises(ConcurrencyConflict):
         async with backbone_engine.begin() as conn:
             await store.append(
-                conn, stream_id="T-1", stream_type="ticket", expected_version=1,
-                new_events=[WorkLogged(ticket_id="T-1", step=99, occurred_at=now())], metadata=META,
+                conn,
+                stream_id="T-1",
+                stream_type="ticket",
+                expected_version=1,
+                new_events=[WorkLogged(ticket_id="T-1", step=99, occurred_at=now())],
+                metadata=META,
             )
     assert await _count(backbone_engine, events) == 2
     assert await _count(backbone_engine, outbox) == 2
@@ -49,8 +53,12 @@ async def test_two_concurrent_writers_at_the_same_version_one_wins(backbone_engi
     async def write(step: int):
         async with backbone_engine.begin() as conn:
             await store.append(
-                conn, stream_id="T-1", stream_type="ticket", expected_version=1,
-                new_events=[WorkLogged(ticket_id="T-1", step=step, occurred_at=now())], metadata=META,
+                conn,
+                stream_id="T-1",
+                stream_type="ticket",
+                expected_version=1,
+                new_events=[WorkLogged(ticket_id="T-1", step=step, occurred_at=now())],
+                metadata=META,
             )
 
     results = await asyncio.gather(write(10), write(20), return_exceptions=True)
@@ -63,7 +71,11 @@ async def test_read_as_of_returns_the_earlier_history(backbone_engine):
     base = now()
     async with backbone_engine.begin() as conn:
         await store.append(
-            conn, stream_id="T-1", stream_type="ticket", expected_version=0, metadata=META,
+            conn,
+            stream_id="T-1",
+            stream_type="ticket",
+            expected_version=0,
+            metadata=META,
             new_events=[
                 WorkLogged(ticket_id="T-1", step=1, occurred_at=base - timedelta(hours=2)),
                 WorkLogged(ticket_id="T-1", step=2, occurred_at=base - timedelta(hours=1)),

@@ -39,9 +39,11 @@ async def test_relay_publishes_in_stream_order_keyed_by_stream_and_marks_sent(
         assert dict(record.headers)["ce_type"] == b"WorkLogged"
     assert by_key == {k: list(range(1, 41)) for k in (b"T-1", b"T-2", b"T-3")}
     async with backbone_engine.connect() as conn:
-        unsent = (await conn.execute(
-            select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
-        )).scalar_one()
+        unsent = (
+            await conn.execute(
+                select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+            )
+        ).scalar_one()
     assert unsent == 0
 
 
@@ -55,7 +57,11 @@ async def test_relay_does_not_skip_a_row_that_commits_after_a_later_one(
     slow = await backbone_engine.connect()
     slow_tx = await slow.begin()
     await store.append(
-        slow, stream_id="T-slow", stream_type="ticket", expected_version=0, metadata=META,
+        slow,
+        stream_id="T-slow",
+        stream_type="ticket",
+        expected_version=0,
+        metadata=META,
         new_events=[WorkLogged(ticket_id="T-slow", step=1, occurred_at=now())],
     )
     await append_steps(backbone_engine, store, "T-fast", range(1, 2))

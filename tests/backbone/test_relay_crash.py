@@ -11,7 +11,12 @@ import pytest
 
 from shared import kafka
 from tests.backbone.support import (
-    append_steps, applied_rows, create_applied_table, make_store, read_topic, wait_until,
+    append_steps,
+    applied_rows,
+    create_applied_table,
+    make_store,
+    read_topic,
+    wait_until,
 )
 from tests.backbone.test_consumer import _consumer, _rows_with, _stop
 
@@ -24,7 +29,13 @@ async def _run_relay(database_url: str, bootstrap: str, crash_at: str | None) ->
     if crash_at:
         env["SERVICEPACT_RELAY_CRASH_AT"] = crash_at
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.backbone.relay_process", database_url, bootstrap, env=env, cwd=ROOT,
+        sys.executable,
+        "-m",
+        "tests.backbone.relay_process",
+        database_url,
+        bootstrap,
+        env=env,
+        cwd=ROOT,
     )
     return await asyncio.wait_for(process.wait(), 60)
 
@@ -34,7 +45,9 @@ async def test_killed_relay_publishes_after_restart_and_one_copy_is_applied(
     database_url, backbone_engine, bootstrap_servers, topic_prefix, crash_at, copies_on_kafka
 ):
     topic = topic_prefix + "in"
-    await kafka.ensure_topics(bootstrap_servers, [topic, topic_prefix + "dlq"], partitions=1, replication_factor=1)
+    await kafka.ensure_topics(
+        bootstrap_servers, [topic, topic_prefix + "dlq"], partitions=1, replication_factor=1
+    )
     await create_applied_table(backbone_engine)
     await append_steps(backbone_engine, make_store(topic), "T-1", range(1, 2))
 

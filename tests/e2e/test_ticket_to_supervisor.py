@@ -20,41 +20,99 @@ SERVICES = {
     "dispatch": (dispatch.config.Settings, dispatch.entrypoints.app.create_app),
     "sla": (sla_monitor.config.Settings, sla_monitor.entrypoints.app.create_app),
 }
-NO_HANDOFF_2S = {"policy_id": "e2e", "name": "2 s response, escalate at the breach",
-                 "targets": {"P1": {"response": {"duration": "PT2S"}}}, "warning_fractions": [0.5],
-                 "ladder": [{"level": 2, "at_fraction": 1.0}]}
+NO_HANDOFF_2S = {
+    "policy_id": "e2e",
+    "name": "2 s response, escalate at the breach",
+    "targets": {"P1": {"response": {"duration": "PT2S"}}},
+    "warning_fractions": [0.5],
+    "ladder": [{"level": 2, "at_fraction": 1.0}],
+}
 
 
-async def test_p1_breach_reassigns_to_a_supervisor_once(new_database, bootstrap_servers, topic_prefix, tmp_path):
+async def test_p1_breach_reassigns_to_a_supervisor_once(
+    new_database, bootstrap_servers, topic_prefix, tmp_path
+):
     key = tmp_path / "dev.pem"
     tokens = Tokens(key)
     admin, gateway, dispatcher = tokens("ops-admin"), tokens("integration", sub="gw"), tokens("dispatcher")
     async with AsyncExitStack() as stack:
         clients = {}
         for name, (settings_cls, create_app) in SERVICES.items():
-            settings = service_settings(settings_cls, database_url=await new_database(),
-                                        bootstrap_servers=bootstrap_servers, topic_prefix=topic_prefix, key_file=key)
+            settings = service_settings(
+                settings_cls,
+                database_url=await new_database(),
+                bootstrap_servers=bootstrap_servers,
+                topic_prefix=topic_prefix,
+                key_file=key,
+            )
             clients[name] = await stack.enter_async_context(running_service(create_app, settings))
         intake_api, dispatch_api, sla_api = clients["intake"], clients["dispatch"], clients["sla"]
 
         assert (await sla_api.put("/policies/e2e", json=NO_HANDOFF_2S, headers=admin)).status_code == 201
-        for tech in ({"technician_id": "li", "name": "Li", "level": 1, "skills": ["elevator"], "home_region": "SH",
-                      "regions": [], "capacity": 5},
-                     {"technician_id": "wu", "name": "Wu (supervisor)", "level": 2, "skills": ["elevator"],
-                      "home_region": "SH", "regions": [], "capacity": 5}):
+        for tech in (
+            {
+                "technician_id": "li",
+                "name": "Li",
+                "level": 1,
+                "skills": ["elevator"],
+                "home_region": "SH",
+                "regions": [],
+                "capacity": 5,
+            },
+            {
+                "technician_id": "wu",
+                "name": "Wu (supervisor)",
+                "level": 2,
+                "skills": ["elevator"],
+                "home_region": "SH",
+                "regions": [],
+                "capacity": 5,
+            },
+        ):
             assert (await dispatch_api.post("/technicians", json=tech, headers=admin)).status_code == 201
         company = (await intake_api.post("/customers", json={"name": "明珠电梯"}, headers=admin)).json()["id"]
-        site = (await intake_api.post(f"/customers/{company}/sites", headers=admin, json={
-            "address": "1 Pudong Ave", "city": "Shanghai", "region": "SH"})).json()["id"]
-        contract = (await intake_api.post(f"/customers/{company}/contracts", headers=admin, json={
-            "policy_id": "e2e", "on_site_regions": ["SH"], "starts_on": "2025-01-01"})).json()["id"]
-        unit = (await intake_api.post(f"/customers/{company}/units", headers=admin, json={
-            "site_id": site, "contract_id": contract, "model": "EL-1", "serial_number": "E2E-1",
-            "product_line": "elevator", "accepted_on": "2025-06-01", "warranty_months": 24})).json()["id"]
+        site = (
+            await intake_api.post(
+                f"/customers/{company}/sites",
+                headers=admin,
+                json={"address": "1 Pudong Ave", "city": "Shanghai", "region": "SH"},
+            )
+        ).json()["id"]
+        contract = (
+            await intake_api.post(
+                f"/customers/{company}/contracts",
+                headers=admin,
+                json={"policy_id": "e2e", "on_site_regions": ["SH"], "starts_on": "2025-01-01"},
+            )
+        ).json()["id"]
+        unit = (
+            await intake_api.post(
+                f"/customers/{company}/units",
+                headers=admin,
+                json={
+                    "site_id": site,
+                    "contract_id": contract,
+                    "model": "EL-1",
+                    "serial_number": "E2E-1",
+                    "product_line": "elevator",
+                    "accepted_on": "2025-06-01",
+                    "warranty_months": 24,
+                },
+            )
+        ).json()["id"]
 
-        created = await intake_api.post("/tickets", headers={**gateway, "Idempotency-Key": "e2e-ticket-1"}, json={
-            "customer_id": company, "channel": "phone", "severity": "P1", "description": "passengers trapped",
-            "unit_id": unit, "caller": {"name": "Guard", "phone": "13900000000"}})
+        created = await intake_api.post(
+            "/tickets",
+            headers={**gateway, "Idempotency-Key": "e2e-ticket-1"},
+            json={
+                "customer_id": company,
+                "channel": "phone",
+                "severity": "P1",
+                "description": "passengers trapped",
+                "unit_id": unit,
+                "caller": {"name": "Guard", "phone": "13900000000"},
+            },
+        )
         assert created.status_code == 201
         ticket_id = created.json()["ticket_id"]
 
@@ -70,14 +128,26 @@ async def test_p1_breach_reassigns_to_a_supervisor_once(new_database, bootstrap_
             return ticket["technician_id"] == "wu"
 
         await wait_until(intake_follows)
-        sla_events = envelopes(await read_topic(bootstrap_servers, f"{topic_prefix}servicepact.sla.v1", expected=3))
+        sla_events = envelopes(
+            await read_topic(bootstrap_servers, f"{topic_prefix}servicepact.sla.v1", expected=3)
+        )
         assert [(e.type, e.data["threshold"]) for e in sla_events if e.subject == ticket_id] == [
-            ("SlaWarning", "warning:0.5"), ("SlaBreached", "breach"), ("EscalationRaised", "escalation:L2")]
-        dispatch_events = envelopes(await read_topic(bootstrap_servers, f"{topic_prefix}servicepact.dispatch.v1",
-                                                     expected=2))
-        moves = [(e.type, e.data.get("technician_id"), e.data.get("reason")) for e in dispatch_events
-                 if e.subject == ticket_id]
-        assert moves == [("TechnicianAssigned", "li", "least_loaded"), ("TicketReassigned", "wu", "escalation")]
+            ("SlaWarning", "warning:0.5"),
+            ("SlaBreached", "breach"),
+            ("EscalationRaised", "escalation:L2"),
+        ]
+        dispatch_events = envelopes(
+            await read_topic(bootstrap_servers, f"{topic_prefix}servicepact.dispatch.v1", expected=2)
+        )
+        moves = [
+            (e.type, e.data.get("technician_id"), e.data.get("reason"))
+            for e in dispatch_events
+            if e.subject == ticket_id
+        ]
+        assert moves == [
+            ("TechnicianAssigned", "li", "least_loaded"),
+            ("TicketReassigned", "wu", "escalation"),
+        ]
         explained = (await sla_api.get(f"/tickets/{ticket_id}/sla", headers=dispatcher)).json()
         assert explained["escalation_level"] == 2
         assert datetime.fromisoformat(explained["clocks"][0]["deadline"]) <= datetime.now(UTC)

@@ -20,8 +20,12 @@ def key_file(tmp_path):
 @pytest.fixture
 async def intake(database_url, bootstrap_servers, topic_prefix, key_file):
     settings = service_settings(
-        Settings, database_url=database_url, bootstrap_servers=bootstrap_servers,
-        topic_prefix=topic_prefix, key_file=key_file, rate_limit_per_minute=600,
+        Settings,
+        database_url=database_url,
+        bootstrap_servers=bootstrap_servers,
+        topic_prefix=topic_prefix,
+        key_file=key_file,
+        rate_limit_per_minute=600,
     )
     async with running_service(create_app, settings) as client:
         yield client
@@ -61,8 +65,11 @@ async def test_wrong_audience_is_401(intake, key_file):
 async def test_hs256_token_with_the_public_key_as_secret_is_refused(intake, key_file):
     """Algorithm confusion: only RS256/ES256 are accepted."""
     now = int(time.time())
-    token = jwt.encode({"iss": DEV_ISSUER, "aud": "servicepact", "sub": "a", "exp": now + 60,
-                        "roles": ["ops-admin"]}, "not-the-key", algorithm="HS256")
+    token = jwt.encode(
+        {"iss": DEV_ISSUER, "aud": "servicepact", "sub": "a", "exp": now + 60, "roles": ["ops-admin"]},
+        "not-the-key",
+        algorithm="HS256",
+    )
     assert (await _call(intake, {"Authorization": f"Bearer {token}"})).status_code == 401
 
 
@@ -75,8 +82,11 @@ async def test_wrong_role_is_403_and_right_role_passes(intake, key_file):
 
 async def test_api_key_works_until_revoked(intake, key_file):
     tokens = Tokens(key_file)
-    issued = (await intake.post("/admin/api-keys", json={"client_id": "gw-1", "roles": ["ops-admin"]},
-                                headers=tokens("ops-admin"))).json()
+    issued = (
+        await intake.post(
+            "/admin/api-keys", json={"client_id": "gw-1", "roles": ["ops-admin"]}, headers=tokens("ops-admin")
+        )
+    ).json()
     key_headers = {"X-API-Key": issued["api_key"]}
     assert (await _call(intake, key_headers)).status_code == 201
     revoke = await intake.delete(f"/admin/api-keys/{issued['key_id']}", headers=tokens("ops-admin"))
@@ -86,10 +96,16 @@ async def test_api_key_works_until_revoked(intake, key_file):
     assert (await _call(intake, {"X-API-Key": tampered})).status_code == 401
 
 
-async def test_rate_limit_answers_429_with_retry_after(database_url, bootstrap_servers, topic_prefix, key_file):
+async def test_rate_limit_answers_429_with_retry_after(
+    database_url, bootstrap_servers, topic_prefix, key_file
+):
     settings = service_settings(
-        Settings, database_url=database_url, bootstrap_servers=bootstrap_servers,
-        topic_prefix=topic_prefix, key_file=key_file, rate_limit_per_minute=3,
+        Settings,
+        database_url=database_url,
+        bootstrap_servers=bootstrap_servers,
+        topic_prefix=topic_prefix,
+        key_file=key_file,
+        rate_limit_per_minute=3,
     )
     async with running_service(create_app, settings) as client:
         headers = Tokens(key_file)("dispatcher", sub="greedy")

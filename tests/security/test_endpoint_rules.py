@@ -10,8 +10,13 @@ from sla_monitor.entrypoints.app import create_app as sla_app
 
 from shared.auth import unruled_routes
 
-APPS = {"intake": intake_app, "dispatch": dispatch_app, "sla-monitor": sla_app,
-        "inventory": inventory_app, "notify": notify_app}
+APPS = {
+    "intake": intake_app,
+    "dispatch": dispatch_app,
+    "sla-monitor": sla_app,
+    "inventory": inventory_app,
+    "notify": notify_app,
+}
 
 
 @pytest.mark.parametrize("service", sorted(APPS))

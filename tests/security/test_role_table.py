@@ -20,8 +20,14 @@ from shared.auth.dependencies import route_rules
 from shared.testing.services import Tokens, running_service, service_settings
 
 # I integration, T technician, D dispatcher, S supervisor, C inventory-clerk, A ops-admin
-ROLES = {"I": "integration", "T": "technician", "D": "dispatcher", "S": "supervisor", "C": "inventory-clerk",
-         "A": "ops-admin"}
+ROLES = {
+    "I": "integration",
+    "T": "technician",
+    "D": "dispatcher",
+    "S": "supervisor",
+    "C": "inventory-clerk",
+    "A": "ops-admin",
+}
 TABLE = {
     "intake": {
         ("POST", "/admin/api-keys"): "A",
@@ -106,9 +112,13 @@ TABLE = {
         ("DELETE", "/admin/api-keys/{key_id}"): "A",
     },
 }
-APPS = {"intake": (intake_app, IntakeSettings), "dispatch": (dispatch_app, DispatchSettings),
-        "sla-monitor": (sla_app, SlaSettings), "inventory": (inventory_app, InventorySettings),
-        "notify": (notify_app, NotifySettings)}
+APPS = {
+    "intake": (intake_app, IntakeSettings),
+    "dispatch": (dispatch_app, DispatchSettings),
+    "sla-monitor": (sla_app, SlaSettings),
+    "inventory": (inventory_app, InventorySettings),
+    "notify": (notify_app, NotifySettings),
+}
 
 
 def allowed(letters: str) -> set[str]:
@@ -126,20 +136,31 @@ async def _writes(database_url: str) -> tuple:
     engine = create_async_engine(database_url)
     try:
         async with engine.connect() as conn:
-            return tuple([(await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
-                          for table in ("events", "outbox", "idempotency_keys", "api_keys")])
+            return tuple(
+                [
+                    (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+                    for table in ("events", "outbox", "idempotency_keys", "api_keys")
+                ]
+            )
     finally:
         await engine.dispose()
 
 
 @pytest.mark.parametrize("service", sorted(APPS))
-async def test_every_endpoint_refuses_no_token_and_wrong_roles(service, database_url, bootstrap_servers,
-                                                              topic_prefix, tmp_path):
+async def test_every_endpoint_refuses_no_token_and_wrong_roles(
+    service, database_url, bootstrap_servers, topic_prefix, tmp_path
+):
     create_app, settings_cls = APPS[service]
     tokens = Tokens(tmp_path / "dev.pem")
-    settings = service_settings(settings_cls, database_url=database_url, bootstrap_servers=bootstrap_servers,
-                                topic_prefix=topic_prefix, key_file=tmp_path / "dev.pem", rate_limit_per_minute=100_000,
-                                consumers_enabled=False)
+    settings = service_settings(
+        settings_cls,
+        database_url=database_url,
+        bootstrap_servers=bootstrap_servers,
+        topic_prefix=topic_prefix,
+        key_file=tmp_path / "dev.pem",
+        rate_limit_per_minute=100_000,
+        consumers_enabled=False,
+    )
     async with running_service(create_app, settings) as client:
         before = await _writes(database_url)
         for (method, path), letters in TABLE[service].items():

@@ -2,9 +2,6 @@
 
 from pathlib import Path
 
-from shared.registry import EventRegistry
-from shared.runtime import ConsumerSpec, ServiceRuntime
-
 from dispatch.adapters.inbound import INPUTS
 from dispatch.config import Settings
 from dispatch.domain.events import JOB_EVENTS, TECHNICIAN_EVENTS
@@ -12,6 +9,8 @@ from dispatch.service_layer.directory import Directory
 from dispatch.service_layer.dispatcher import Dispatcher
 from dispatch.service_layer.maintenance import Maintenance
 from dispatch.service_layer.technicians import TechnicianService
+from shared.registry import EventRegistry
+from shared.runtime import ConsumerSpec, ServiceRuntime
 
 
 def build_registry() -> EventRegistry:
@@ -20,12 +19,20 @@ def build_registry() -> EventRegistry:
     return registry
 
 
-def build(settings: Settings | None = None) -> tuple[ServiceRuntime, Dispatcher, TechnicianService, Maintenance]:
+def build(
+    settings: Settings | None = None,
+) -> tuple[ServiceRuntime, Dispatcher, TechnicianService, Maintenance]:
     holder: dict = {}
 
     def consumers(runtime: ServiceRuntime) -> list[ConsumerSpec]:
-        return [ConsumerSpec(name="assignment", topics=[runtime.topics.tickets, runtime.topics.sla],
-                             handlers=holder["dispatcher"].handlers(), max_poll_records=50)]
+        return [
+            ConsumerSpec(
+                name="assignment",
+                topics=[runtime.topics.tickets, runtime.topics.sla],
+                handlers=holder["dispatcher"].handlers(),
+                max_poll_records=50,
+            )
+        ]
 
     runtime = ServiceRuntime(
         settings or Settings(),

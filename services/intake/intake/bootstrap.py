@@ -2,15 +2,14 @@
 
 from pathlib import Path
 
-from shared.registry import EventRegistry
-from shared.runtime import ConsumerSpec, ServiceRuntime
-
 from intake.adapters.inbound import DISPATCH_EVENTS
 from intake.config import Settings
 from intake.domain.entitlement import HolidayCalendar
 from intake.domain.events import COMPLAINT_EVENTS, TICKET_EVENTS
 from intake.service_layer import field_work
 from intake.service_layer.tickets import TicketService
+from shared.registry import EventRegistry
+from shared.runtime import ConsumerSpec, ServiceRuntime
 
 
 def build_registry() -> EventRegistry:
@@ -28,8 +27,11 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, TicketServi
         output_topic=lambda topics: topics.tickets,
         migrations_path=Path(__file__).parent / "migrations",
         consumers=lambda runtime: [
-            ConsumerSpec(name="field-work", topics=[runtime.topics.dispatch],
-                         handlers=field_work.handlers(holder["tickets"])),
+            ConsumerSpec(
+                name="field-work",
+                topics=[runtime.topics.dispatch],
+                handlers=field_work.handlers(holder["tickets"]),
+            ),
         ],
     )
     holder["tickets"] = TicketService(runtime, HolidayCalendar(holidays=frozenset(settings.public_holidays)))

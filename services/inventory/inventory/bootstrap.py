@@ -2,10 +2,9 @@
 
 from pathlib import Path
 
+from inventory.config import Settings
 from shared.registry import EventRegistry
 from shared.runtime import ServiceRuntime
-
-from inventory.config import Settings
 
 
 def build_runtime(settings: Settings | None = None) -> ServiceRuntime:

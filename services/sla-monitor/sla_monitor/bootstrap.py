@@ -4,7 +4,6 @@ from pathlib import Path
 
 from shared.registry import EventRegistry
 from shared.runtime import ConsumerSpec, ServiceRuntime
-
 from sla_monitor.adapters.inbound import DISPATCH_INPUTS, TICKET_INPUTS
 from sla_monitor.config import Settings
 from sla_monitor.domain.events import SLA_EVENTS
@@ -22,8 +21,13 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, Monitor]:
     holder: dict[str, Monitor] = {}
 
     def consumers(runtime: ServiceRuntime) -> list[ConsumerSpec]:
-        return [ConsumerSpec(name="clocks", topics=[runtime.topics.tickets, runtime.topics.dispatch],
-                             handlers=holder["monitor"].handlers())]
+        return [
+            ConsumerSpec(
+                name="clocks",
+                topics=[runtime.topics.tickets, runtime.topics.dispatch],
+                handlers=holder["monitor"].handlers(),
+            )
+        ]
 
     runtime = ServiceRuntime(
         settings or Settings(),

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from dispatch.domain.roster import Leave, Rotation, Roster, Shift
+from dispatch.domain.roster import Leave, Roster, Rotation, Shift
 
 
 class _Doc(BaseModel):
@@ -34,7 +34,9 @@ class LeaveDoc(_Doc):
 
 class RosterDoc(_Doc):
     timezone: str = "Asia/Shanghai"
-    shifts: dict[str, list[ShiftDoc]] = Field(default_factory=dict, description="technician -> regular shifts")
+    shifts: dict[str, list[ShiftDoc]] = Field(
+        default_factory=dict, description="technician -> regular shifts"
+    )
     rotation: RotationDoc | None = None
     groups: dict[str, str] = Field(default_factory=dict, description="technician -> rotation group")
     leave: list[LeaveDoc] = Field(default_factory=list)
@@ -50,12 +52,20 @@ class RosterDoc(_Doc):
 
         rotation = None
         if self.rotation is not None:
-            rotation = Rotation(groups=tuple(self.rotation.groups), anchor=self.rotation.anchor,
-                                period_days=self.rotation.period_days, shift=shift(self.rotation.shift))
+            rotation = Rotation(
+                groups=tuple(self.rotation.groups),
+                anchor=self.rotation.anchor,
+                period_days=self.rotation.period_days,
+                shift=shift(self.rotation.shift),
+            )
         return Roster(
-            timezone=self.timezone, shifts={t: tuple(shift(s) for s in ss) for t, ss in self.shifts.items()},
-            rotation=rotation, groups=dict(self.groups),
-            leave=tuple(Leave(technician_id=l.technician_id, start=l.start, end=l.end) for l in self.leave),
+            timezone=self.timezone,
+            shifts={t: tuple(shift(s) for s in ss) for t, ss in self.shifts.items()},
+            rotation=rotation,
+            groups=dict(self.groups),
+            leave=tuple(
+                Leave(technician_id=off.technician_id, start=off.start, end=off.end) for off in self.leave
+            ),
         )
 
 

@@ -6,7 +6,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 metadata = MetaData()
 
 technicians = Table(
-    "technicians", metadata,
+    "technicians",
+    metadata,
     Column("technician_id", Text, primary_key=True),
     Column("name", Text, nullable=False),
     Column("level", Integer, nullable=False),
@@ -19,7 +20,8 @@ technicians = Table(
     Column("version", Integer, nullable=False),
 )
 jobs = Table(
-    "jobs", metadata,
+    "jobs",
+    metadata,
     Column("ticket_id", Text, primary_key=True),
     Column("job_id", Text, nullable=False, unique=True),
     Column("status", Text, nullable=False),
@@ -40,13 +42,15 @@ jobs = Table(
 Index("jobs_technician_idx", jobs.c.technician_id, jobs.c.status)
 Index("jobs_queue_idx", jobs.c.opened_at, postgresql_where=text("queued"))
 rosters = Table(
-    "rosters", metadata,
+    "rosters",
+    metadata,
     Column("roster_id", Text, primary_key=True),
     Column("document", JSONB, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 repairs = Table(
-    "repairs", metadata,
+    "repairs",
+    metadata,
     Column("ticket_id", Text, primary_key=True),
     Column("unit_id", Text, nullable=False),
     Column("fault_code", Text),
@@ -55,13 +59,15 @@ repairs = Table(
 )
 Index("repairs_unit_idx", repairs.c.unit_id, repairs.c.resolved_at)
 maintenance_schedules = Table(
-    "maintenance_schedules", metadata,
+    "maintenance_schedules",
+    metadata,
     Column("schedule_id", Text, primary_key=True),
     Column("document", JSONB, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 visits = Table(
-    "maintenance_visits", metadata,
+    "maintenance_visits",
+    metadata,
     Column("visit_id", Text, primary_key=True),
     Column("schedule_id", Text, nullable=False, index=True),
     Column("due_on", Date, nullable=False),

@@ -34,6 +34,11 @@ class NotYourJob(DomainError):
 
     code = "not_your_job"
 
-    def __init__(self, message: str = "the job is not assigned to this technician", *,
-                 field: str | None = "technician_id", state: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str = "the job is not assigned to this technician",
+        *,
+        field: str | None = "technician_id",
+        state: str | None = None,
+    ) -> None:
         super().__init__(message, field=field, state=state)

@@ -223,16 +223,40 @@ class JobClosed:
 
 
 JobEvent = (
-    TechnicianAssigned | AssignmentQueued | TicketReassigned | AssignmentAcknowledged
-    | RemoteSessionStarted | RemoteSessionEnded | TechnicianDeparted | TechnicianArrived
-    | DiagnosisRecorded | PartsRequested | WorkResolved | OnSiteVisitRequired | RepeatRepairDetected | JobClosed
+    TechnicianAssigned
+    | AssignmentQueued
+    | TicketReassigned
+    | AssignmentAcknowledged
+    | RemoteSessionStarted
+    | RemoteSessionEnded
+    | TechnicianDeparted
+    | TechnicianArrived
+    | DiagnosisRecorded
+    | PartsRequested
+    | WorkResolved
+    | OnSiteVisitRequired
+    | RepeatRepairDetected
+    | JobClosed
 )
 TechnicianEvent = TechnicianRegistered | TechnicianUpdated | TechnicianStatusChanged
 
 JOB_EVENTS = (
-    TechnicianAssigned, AssignmentQueued, AssignmentAcknowledged, RemoteSessionStarted,
-    RemoteSessionEnded, TechnicianDeparted, TechnicianArrived, DiagnosisRecorded, PartsRequested,
-    WorkResolved, OnSiteVisitRequired, TicketReassigned, RepeatRepairDetected, JobClosed,
-    MaintenanceVisitScheduled, MaintenanceVisitOverdue, MaintenanceVisitCompleted,
+    TechnicianAssigned,
+    AssignmentQueued,
+    AssignmentAcknowledged,
+    RemoteSessionStarted,
+    RemoteSessionEnded,
+    TechnicianDeparted,
+    TechnicianArrived,
+    DiagnosisRecorded,
+    PartsRequested,
+    WorkResolved,
+    OnSiteVisitRequired,
+    TicketReassigned,
+    RepeatRepairDetected,
+    JobClosed,
+    MaintenanceVisitScheduled,
+    MaintenanceVisitOverdue,
+    MaintenanceVisitCompleted,
 )
 TECHNICIAN_EVENTS = (TechnicianRegistered, TechnicianUpdated, TechnicianStatusChanged)

@@ -20,9 +20,21 @@ from typing import Any
 from dispatch.domain.assignment import MAX_LEVEL
 from dispatch.domain.errors import IllegalTransition, InvalidCommand, NotYourJob
 from dispatch.domain.events import (
-    AssignmentAcknowledged, AssignmentQueued, DiagnosisRecorded, JobClosed, JobEvent, OnSiteVisitRequired,
-    PartsRequested, RemoteSessionEnded, RemoteSessionStarted, RepeatRepairDetected, TechnicianArrived,
-    TechnicianAssigned, TechnicianDeparted, TicketReassigned, WorkResolved,
+    AssignmentAcknowledged,
+    AssignmentQueued,
+    DiagnosisRecorded,
+    JobClosed,
+    JobEvent,
+    OnSiteVisitRequired,
+    PartsRequested,
+    RemoteSessionEnded,
+    RemoteSessionStarted,
+    RepeatRepairDetected,
+    TechnicianArrived,
+    TechnicianAssigned,
+    TechnicianDeparted,
+    TicketReassigned,
+    WorkResolved,
 )
 
 STREAM_PREFIX = "job:"
@@ -131,8 +143,16 @@ class Job:
 
     # ---- construction and replay -------------------------------------------------------------
     @classmethod
-    def new(cls, *, ticket_id: str, job_id: str, region: str | None, product_line: str | None,
-            severity: str | None, on_site_required: bool) -> Job:
+    def new(
+        cls,
+        *,
+        ticket_id: str,
+        job_id: str,
+        region: str | None,
+        product_line: str | None,
+        severity: str | None,
+        on_site_required: bool,
+    ) -> Job:
         """A fresh job, in memory only (version 0): its first event is ``assign`` or ``queue``."""
         if not ticket_id:
             raise InvalidCommand("ticket_id is required", field="ticket_id")
@@ -145,8 +165,15 @@ class Job:
         return job
 
     @classmethod
-    def replay(cls, events: list[Any], *, region: str | None = None, product_line: str | None = None,
-               severity: str | None = None, on_site_required: bool = False) -> Job:
+    def replay(
+        cls,
+        events: list[Any],
+        *,
+        region: str | None = None,
+        product_line: str | None = None,
+        severity: str | None = None,
+        on_site_required: bool = False,
+    ) -> Job:
         """Rebuild from the stream. The events do not carry every attribute of the job; the service
         passes the others from its own job table (otherwise they stay None)."""
         job = cls()
@@ -167,18 +194,31 @@ class Job:
         self._require_open("assign")
         self._check_technician(technician_id)
         self._check_level(level)
-        self._record(TechnicianAssigned(
-            ticket_id=self.ticket_id, job_id=self.job_id, technician_id=technician_id, level=level,
-            reason=reason, occurred_at=now, previous_technician_id=None,
-        ))
+        self._record(
+            TechnicianAssigned(
+                ticket_id=self.ticket_id,
+                job_id=self.job_id,
+                technician_id=technician_id,
+                level=level,
+                reason=reason,
+                occurred_at=now,
+                previous_technician_id=None,
+            )
+        )
 
     def queue(self, reason: str, now: datetime) -> None:
         if self.technician_id is not None:
             raise IllegalTransition("queue", str(self.status))
-        self._record(AssignmentQueued(
-            ticket_id=self.ticket_id, job_id=self.job_id, reason=reason, region=self.region,
-            product_line=self.product_line, occurred_at=now,
-        ))
+        self._record(
+            AssignmentQueued(
+                ticket_id=self.ticket_id,
+                job_id=self.job_id,
+                reason=reason,
+                region=self.region,
+                product_line=self.product_line,
+                occurred_at=now,
+            )
+        )
 
     def close(self, reason: str, now: datetime) -> None:
         """The ticket ended elsewhere (cancelled, or resolved by the office)."""
@@ -188,10 +228,16 @@ class Job:
     def unstaffed(self, reason: str, now: datetime) -> None:
         """Nobody fits a (re)assignment the job needs: alert the dispatcher; never drop it silently."""
         self._require_open("queue")
-        self._record(AssignmentQueued(
-            ticket_id=self.ticket_id, job_id=self.job_id, reason=reason, region=self.region,
-            product_line=self.product_line, occurred_at=now,
-        ))
+        self._record(
+            AssignmentQueued(
+                ticket_id=self.ticket_id,
+                job_id=self.job_id,
+                reason=reason,
+                region=self.region,
+                product_line=self.product_line,
+                occurred_at=now,
+            )
+        )
 
     def reassign(self, technician_id: str, reason: str, level: int, now: datetime) -> None:
         self._require_open("reassign")
@@ -199,10 +245,17 @@ class Job:
         self._check_level(level)
         if technician_id == self.technician_id:
             raise InvalidCommand("the job is already assigned to this technician", field="technician_id")
-        self._record(TicketReassigned(
-            ticket_id=self.ticket_id, job_id=self.job_id, technician_id=technician_id,
-            previous_technician_id=self.technician_id, reason=reason, level=level, occurred_at=now,
-        ))
+        self._record(
+            TicketReassigned(
+                ticket_id=self.ticket_id,
+                job_id=self.job_id,
+                technician_id=technician_id,
+                previous_technician_id=self.technician_id,
+                reason=reason,
+                level=level,
+                occurred_at=now,
+            )
+        )
 
     def escalate_to(self, technician_id: str, level: int, now: datetime) -> None:
         self._require_open("escalate")
@@ -211,12 +264,19 @@ class Job:
             raise InvalidCommand(f"an escalation goes above level {self.level}", field="level")
         self.reassign(technician_id, "escalation", level, now)
 
-    def flag_repeat_repair(self, unit_id: str, fault_code: str, previous_ticket_id: str,
-                           now: datetime) -> None:
-        self._record(RepeatRepairDetected(
-            ticket_id=self.ticket_id, job_id=self.job_id, unit_id=unit_id, fault_code=fault_code,
-            previous_ticket_id=previous_ticket_id, occurred_at=now,
-        ))
+    def flag_repeat_repair(
+        self, unit_id: str, fault_code: str, previous_ticket_id: str, now: datetime
+    ) -> None:
+        self._record(
+            RepeatRepairDetected(
+                ticket_id=self.ticket_id,
+                job_id=self.job_id,
+                unit_id=unit_id,
+                fault_code=fault_code,
+                previous_ticket_id=previous_ticket_id,
+                occurred_at=now,
+            )
+        )
 
     # ---- field steps (technician commands, occurred_at = device time) -------------------------
     def acknowledge(self, technician_id: str, occurred_at: datetime, *, now: datetime) -> None:
@@ -225,10 +285,10 @@ class Job:
     def start_remote(self, technician_id: str, occurred_at: datetime, *, now: datetime) -> None:
         self._submit(RemoteSessionStarted(**self._step(technician_id, occurred_at, now)))
 
-    def end_remote(self, technician_id: str, occurred_at: datetime, resolved: bool, *,
-                   now: datetime) -> None:
-        self._submit(RemoteSessionEnded(**self._step(technician_id, occurred_at, now),
-                                        resolved=bool(resolved)))
+    def end_remote(self, technician_id: str, occurred_at: datetime, resolved: bool, *, now: datetime) -> None:
+        self._submit(
+            RemoteSessionEnded(**self._step(technician_id, occurred_at, now), resolved=bool(resolved))
+        )
 
     def depart(self, technician_id: str, occurred_at: datetime, *, now: datetime) -> None:
         self._submit(TechnicianDeparted(**self._step(technician_id, occurred_at, now)))
@@ -236,25 +296,44 @@ class Job:
     def arrive(self, technician_id: str, occurred_at: datetime, *, now: datetime) -> None:
         self._submit(TechnicianArrived(**self._step(technician_id, occurred_at, now)))
 
-    def diagnose(self, technician_id: str, occurred_at: datetime, diagnosis: str,
-                 fault_code: str | None = None, *, now: datetime) -> None:
+    def diagnose(
+        self,
+        technician_id: str,
+        occurred_at: datetime,
+        diagnosis: str,
+        fault_code: str | None = None,
+        *,
+        now: datetime,
+    ) -> None:
         base = self._step(technician_id, occurred_at, now)
         if not diagnosis or not diagnosis.strip():
             raise InvalidCommand("a diagnosis is required", field="diagnosis")
         self._submit(DiagnosisRecorded(**base, diagnosis=diagnosis, fault_code=fault_code or None))
 
-    def request_parts(self, technician_id: str, occurred_at: datetime, parts: tuple[str, ...] | list[str],
-                      *, now: datetime) -> None:
+    def request_parts(
+        self, technician_id: str, occurred_at: datetime, parts: tuple[str, ...] | list[str], *, now: datetime
+    ) -> None:
         base = self._step(technician_id, occurred_at, now)
         parts = tuple(parts)
         if not parts or any(not isinstance(p, str) or not p for p in parts):
             raise InvalidCommand("at least one part (non-empty part numbers) is required", field="parts")
         self._submit(PartsRequested(**base, parts=parts))
 
-    def resolve(self, technician_id: str, occurred_at: datetime, cause: str, fix: str,
-                fault_code: str | None, parts_used: tuple[str, ...] | list[str], minutes_spent: int,
-                signed_by: str, satisfaction: int | None, unit_id: str | None = None, *,
-                now: datetime) -> None:
+    def resolve(
+        self,
+        technician_id: str,
+        occurred_at: datetime,
+        cause: str,
+        fix: str,
+        fault_code: str | None,
+        parts_used: tuple[str, ...] | list[str],
+        minutes_spent: int,
+        signed_by: str,
+        satisfaction: int | None,
+        unit_id: str | None = None,
+        *,
+        now: datetime,
+    ) -> None:
         base = self._step(technician_id, occurred_at, now)
         if not cause or not cause.strip():
             raise InvalidCommand("a cause is required", field="cause")
@@ -264,16 +343,27 @@ class Job:
             raise InvalidCommand("minutes_spent must be a non-negative integer", field="minutes_spent")
         if not signed_by or not signed_by.strip():
             raise InvalidCommand("the customer's signature is required", field="signed_by")
-        if satisfaction is not None and (isinstance(satisfaction, bool) or not isinstance(satisfaction, int)
-                                         or not 1 <= satisfaction <= 5):
+        if satisfaction is not None and (
+            isinstance(satisfaction, bool) or not isinstance(satisfaction, int) or not 1 <= satisfaction <= 5
+        ):
             raise InvalidCommand("satisfaction must be between 1 and 5", field="satisfaction")
-        self._submit(WorkResolved(
-            **base, cause=cause, fix=fix, fault_code=fault_code or None, parts_used=tuple(parts_used),
-            minutes_spent=minutes_spent, signed_by=signed_by, satisfaction=satisfaction, unit_id=unit_id,
-        ))
+        self._submit(
+            WorkResolved(
+                **base,
+                cause=cause,
+                fix=fix,
+                fault_code=fault_code or None,
+                parts_used=tuple(parts_used),
+                minutes_spent=minutes_spent,
+                signed_by=signed_by,
+                satisfaction=satisfaction,
+                unit_id=unit_id,
+            )
+        )
 
-    def require_on_site(self, technician_id: str, occurred_at: datetime, reason: str, *,
-                        now: datetime) -> None:
+    def require_on_site(
+        self, technician_id: str, occurred_at: datetime, reason: str, *, now: datetime
+    ) -> None:
         base = self._step(technician_id, occurred_at, now)
         if not reason or not reason.strip():
             raise InvalidCommand("a reason is required", field="reason")
@@ -306,13 +396,20 @@ class Job:
         """Common checks of a technician's submission; the common fields of its event."""
         if self.technician_id is None or technician_id != self.technician_id:
             raise NotYourJob(f"job {self.job_id} is not assigned to technician {technician_id}")
-        if not isinstance(occurred_at, datetime) or occurred_at.tzinfo is None \
-                or occurred_at.utcoffset() is None:
+        if (
+            not isinstance(occurred_at, datetime)
+            or occurred_at.tzinfo is None
+            or occurred_at.utcoffset() is None
+        ):
             raise InvalidCommand("occurred_at must be a timezone-aware time", field="occurred_at")
         if occurred_at > now + CLOCK_SKEW:
             raise InvalidCommand("occurred_at is in the future", field="occurred_at")
-        return {"ticket_id": self.ticket_id, "job_id": self.job_id, "technician_id": technician_id,
-                "occurred_at": occurred_at}
+        return {
+            "ticket_id": self.ticket_id,
+            "job_id": self.job_id,
+            "technician_id": technician_id,
+            "occurred_at": occurred_at,
+        }
 
     def _submit(self, event: Any) -> None:
         if self.status in TERMINAL:
@@ -338,10 +435,15 @@ class Job:
         target = _STEP_STATUS.get(type(event))
         late = target is not None and type(event) not in _ASSIGNMENT and RANK[target] < self.rank
         if type(event) in _STEP_NAMES:
-            self.history.append(Step(
-                name=_STEP_NAMES[type(event)], technician_id=getattr(event, "technician_id", None),
-                occurred_at=occurred_at, late=late, event=event,
-            ))
+            self.history.append(
+                Step(
+                    name=_STEP_NAMES[type(event)],
+                    technician_id=getattr(event, "technician_id", None),
+                    occurred_at=occurred_at,
+                    late=late,
+                    event=event,
+                )
+            )
         match event:
             case TechnicianAssigned() | TicketReassigned():
                 self.technician_id, self.level = event.technician_id, event.level
@@ -350,7 +452,8 @@ class Job:
                 self.fault_code = event.fault_code or self.fault_code
             case PartsRequested():
                 self.parts_requested = self.parts_requested + tuple(
-                    p for p in event.parts if p not in self.parts_requested)
+                    p for p in event.parts if p not in self.parts_requested
+                )
             case RemoteSessionEnded():
                 self.remote_resolved = event.resolved
             case OnSiteVisitRequired():

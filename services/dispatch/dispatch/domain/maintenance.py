@@ -11,7 +11,11 @@ from enum import StrEnum
 from typing import Any
 
 from dispatch.domain.errors import IllegalTransition, InvalidCommand
-from dispatch.domain.events import MaintenanceVisitCompleted, MaintenanceVisitOverdue, MaintenanceVisitScheduled
+from dispatch.domain.events import (
+    MaintenanceVisitCompleted,
+    MaintenanceVisitOverdue,
+    MaintenanceVisitScheduled,
+)
 
 NOTICE = timedelta(days=7)
 
@@ -83,9 +87,18 @@ class Visit:
     def schedule(cls, schedule: Schedule, due_on: date, now: datetime) -> Visit:
         visit = cls()
         vid = visit_id(schedule.schedule_id, due_on)
-        visit._record(MaintenanceVisitScheduled(
-            ticket_id=vid, visit_id=vid, schedule_id=schedule.schedule_id, unit_id=schedule.unit_id,
-            contract_id=schedule.contract_id, due_on=due_on, notify_on=due_on - NOTICE, occurred_at=now))
+        visit._record(
+            MaintenanceVisitScheduled(
+                ticket_id=vid,
+                visit_id=vid,
+                schedule_id=schedule.schedule_id,
+                unit_id=schedule.unit_id,
+                contract_id=schedule.contract_id,
+                due_on=due_on,
+                notify_on=due_on - NOTICE,
+                occurred_at=now,
+            )
+        )
         return visit
 
     @classmethod
@@ -100,8 +113,11 @@ class Visit:
         assert self.due_on is not None
         if self.status != "scheduled" or today <= self.due_on:
             return False
-        self._record(MaintenanceVisitOverdue(ticket_id=self.visit_id, visit_id=self.visit_id, due_on=self.due_on,
-                                             occurred_at=now))
+        self._record(
+            MaintenanceVisitOverdue(
+                ticket_id=self.visit_id, visit_id=self.visit_id, due_on=self.due_on, occurred_at=now
+            )
+        )
         return True
 
     def complete(self, technician_id: str, report: str, now: datetime) -> None:
@@ -109,8 +125,15 @@ class Visit:
             raise IllegalTransition("complete", "completed")
         if not report.strip():
             raise InvalidCommand("a visit report is required", field="report")
-        self._record(MaintenanceVisitCompleted(ticket_id=self.visit_id, visit_id=self.visit_id,
-                                               technician_id=technician_id, report=report, occurred_at=now))
+        self._record(
+            MaintenanceVisitCompleted(
+                ticket_id=self.visit_id,
+                visit_id=self.visit_id,
+                technician_id=technician_id,
+                report=report,
+                occurred_at=now,
+            )
+        )
 
     def _record(self, event: Any) -> None:
         self._apply(event)

@@ -14,7 +14,10 @@ from typing import Any
 from dispatch.domain.assignment import MAX_LEVEL, TechnicianProfile
 from dispatch.domain.errors import InvalidCommand
 from dispatch.domain.events import (
-    TechnicianEvent, TechnicianRegistered, TechnicianStatusChanged, TechnicianUpdated,
+    TechnicianEvent,
+    TechnicianRegistered,
+    TechnicianStatusChanged,
+    TechnicianUpdated,
 )
 
 STREAM_PREFIX = "tech:"
@@ -38,16 +41,22 @@ def _names(values: Iterable[str], field: str) -> tuple[str, ...]:
     return tuple(sorted(set(names)))
 
 
-def _validated(*, level: int, skills: Iterable[str], home_region: str, regions: Iterable[str],
-               capacity: int) -> dict[str, Any]:
+def _validated(
+    *, level: int, skills: Iterable[str], home_region: str, regions: Iterable[str], capacity: int
+) -> dict[str, Any]:
     if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= MAX_LEVEL:
         raise InvalidCommand(f"level must be between 1 and {MAX_LEVEL}", field="level")
     if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
         raise InvalidCommand("capacity must be a non-negative integer", field="capacity")
     if not isinstance(home_region, str) or not home_region.strip():
         raise InvalidCommand("a home region is required", field="home_region")
-    return {"level": level, "skills": _names(skills, "skills"), "home_region": home_region,
-            "regions": _names(regions, "regions"), "capacity": capacity}
+    return {
+        "level": level,
+        "skills": _names(skills, "skills"),
+        "home_region": home_region,
+        "regions": _names(regions, "regions"),
+        "capacity": capacity,
+    }
 
 
 class Technician:
@@ -67,17 +76,29 @@ class Technician:
 
     # ---- construction and replay -------------------------------------------------------------
     @classmethod
-    def register(cls, *, technician_id: str, name: str, level: int, skills: Iterable[str],
-                 home_region: str, regions: Iterable[str], capacity: int, now: datetime) -> Technician:
+    def register(
+        cls,
+        *,
+        technician_id: str,
+        name: str,
+        level: int,
+        skills: Iterable[str],
+        home_region: str,
+        regions: Iterable[str],
+        capacity: int,
+        now: datetime,
+    ) -> Technician:
         if not isinstance(technician_id, str) or not technician_id.strip():
             raise InvalidCommand("technician_id is required", field="technician_id")
         if not isinstance(name, str) or not name.strip():
             raise InvalidCommand("a name is required", field="name")
-        values = _validated(level=level, skills=skills, home_region=home_region, regions=regions,
-                            capacity=capacity)
+        values = _validated(
+            level=level, skills=skills, home_region=home_region, regions=regions, capacity=capacity
+        )
         technician = cls()
-        technician._record(TechnicianRegistered(technician_id=technician_id, name=name, occurred_at=now,
-                                                **values))
+        technician._record(
+            TechnicianRegistered(technician_id=technician_id, name=name, occurred_at=now, **values)
+        )
         return technician
 
     @classmethod
@@ -92,13 +113,27 @@ class Technician:
         return stream_id(self.technician_id)
 
     # ---- commands ------------------------------------------------------------------------------
-    def update(self, *, level: int, skills: Iterable[str], home_region: str, regions: Iterable[str],
-               capacity: int, now: datetime) -> bool:
+    def update(
+        self,
+        *,
+        level: int,
+        skills: Iterable[str],
+        home_region: str,
+        regions: Iterable[str],
+        capacity: int,
+        now: datetime,
+    ) -> bool:
         """Replace the profile. Returns False (and records nothing) when nothing changes."""
-        values = _validated(level=level, skills=skills, home_region=home_region, regions=regions,
-                            capacity=capacity)
-        current = {"level": self.level, "skills": self.skills, "home_region": self.home_region,
-                   "regions": self.regions, "capacity": self.capacity}
+        values = _validated(
+            level=level, skills=skills, home_region=home_region, regions=regions, capacity=capacity
+        )
+        current = {
+            "level": self.level,
+            "skills": self.skills,
+            "home_region": self.home_region,
+            "regions": self.regions,
+            "capacity": self.capacity,
+        }
         if values == current:
             return False
         self._record(TechnicianUpdated(technician_id=self.technician_id, occurred_at=now, **values))
@@ -112,8 +147,9 @@ class Technician:
             raise InvalidCommand("status must be 'active' or 'inactive'", field="status") from None
         if wanted == self.status:
             return False
-        self._record(TechnicianStatusChanged(technician_id=self.technician_id, status=str(wanted),
-                                             occurred_at=now))
+        self._record(
+            TechnicianStatusChanged(technician_id=self.technician_id, status=str(wanted), occurred_at=now)
+        )
         return True
 
     # ---- state ---------------------------------------------------------------------------------
@@ -123,8 +159,12 @@ class Technician:
 
     def profile(self) -> TechnicianProfile:
         return TechnicianProfile(
-            technician_id=self.technician_id, level=self.level, skills=frozenset(self.skills),
-            home_region=self.home_region, regions=frozenset(self.regions), capacity=self.capacity,
+            technician_id=self.technician_id,
+            level=self.level,
+            skills=frozenset(self.skills),
+            home_region=self.home_region,
+            regions=frozenset(self.regions),
+            capacity=self.capacity,
             active=self.active,
         )
 

@@ -9,11 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, status
 from sqlalchemy import select
 
-from shared import idempotency
-from shared.auth import Allow, Principal, Role
-from shared.http.context import event_metadata
-from shared.http.problems import Problem
-
 from dispatch.adapters.documents import RosterDoc
 from dispatch.adapters.tables import jobs
 from dispatch.domain.errors import DomainError, IllegalTransition, NotYourJob
@@ -22,6 +17,10 @@ from dispatch.entrypoints import schemas as s
 from dispatch.service_layer.dispatcher import Dispatcher, JobNotFound
 from dispatch.service_layer.maintenance import ScheduleDoc
 from dispatch.service_layer.technicians import TechnicianExists, TechnicianNotFound, TechnicianService
+from shared import idempotency
+from shared.auth import Allow, Principal, Role
+from shared.http.context import event_metadata
+from shared.http.problems import Problem
 
 router = APIRouter()
 Admin = Annotated[Principal, Depends(Allow(Role.OPS_ADMIN))]
@@ -29,7 +28,9 @@ Office = Annotated[Principal, Depends(Allow(Role.DISPATCHER, Role.SUPERVISOR, Ro
 Assigner = Annotated[Principal, Depends(Allow(Role.DISPATCHER, Role.SUPERVISOR))]
 Planner = Annotated[Principal, Depends(Allow(Role.DISPATCHER, Role.OPS_ADMIN))]
 Field = Annotated[Principal, Depends(Allow(Role.TECHNICIAN))]
-JobReader = Annotated[Principal, Depends(Allow(Role.TECHNICIAN, Role.DISPATCHER, Role.SUPERVISOR, Role.OPS_ADMIN))]
+JobReader = Annotated[
+    Principal, Depends(Allow(Role.TECHNICIAN, Role.DISPATCHER, Role.SUPERVISOR, Role.OPS_ADMIN))
+]
 
 
 def _dispatcher(request: Request) -> Dispatcher:
@@ -48,7 +49,9 @@ def _problem(exc: Exception) -> Problem:
     if isinstance(exc, TechnicianExists):
         return Problem(409, "Technician already registered", type_="/problems/exists", field="technician_id")
     if isinstance(exc, IllegalTransition):
-        return Problem(409, "Illegal transition", exc.message, type_="/problems/illegal-transition", state=exc.state)
+        return Problem(
+            409, "Illegal transition", exc.message, type_="/problems/illegal-transition", state=exc.state
+        )
     if isinstance(exc, DomainError):
         return Problem(422, "Invalid command", exc.message, type_=f"/problems/{exc.code}", field=exc.field)
     raise exc
@@ -73,29 +76,42 @@ async def register_technician(body: s.TechnicianIn, request: Request, principal:
 
 
 @router.put("/technicians/{technician_id}", tags=["technicians"])
-async def update_technician(technician_id: str, body: s.TechnicianUpdate, request: Request,
-                            principal: Admin) -> dict[str, Any]:
+async def update_technician(
+    technician_id: str, body: s.TechnicianUpdate, request: Request, principal: Admin
+) -> dict[str, Any]:
     try:
         return await _technicians(request).change(
-            technician_id, lambda t, now: t.update(**body.model_dump(), now=now), event_metadata(principal))
+            technician_id, lambda t, now: t.update(**body.model_dump(), now=now), event_metadata(principal)
+        )
     except (DomainError, TechnicianNotFound) as exc:
         raise _problem(exc) from None
 
 
 @router.post("/technicians/{technician_id}/status", tags=["technicians"])
-async def set_status(technician_id: str, body: s.StatusIn, request: Request, principal: Office) -> dict[str, Any]:
+async def set_status(
+    technician_id: str, body: s.StatusIn, request: Request, principal: Office
+) -> dict[str, Any]:
     try:
         return await _technicians(request).change(
-            technician_id, lambda t, now: t.set_status(body.status, now), event_metadata(principal))
+            technician_id, lambda t, now: t.set_status(body.status, now), event_metadata(principal)
+        )
     except (DomainError, TechnicianNotFound) as exc:
         raise _problem(exc) from None
 
 
-@router.get("/technicians", tags=["technicians"],
-            summary="Technicians; `on_shift=true&region=R&skill=S` answers who is on shift now in R with S")
-async def list_technicians(request: Request, _: Office, region: str | None = None, skill: str | None = None,
-                           level: Annotated[int | None, Query(ge=1, le=4)] = None,
-                           on_shift: bool = False) -> list[dict[str, Any]]:
+@router.get(
+    "/technicians",
+    tags=["technicians"],
+    summary="Technicians; `on_shift=true&region=R&skill=S` answers who is on shift now in R with S",
+)
+async def list_technicians(
+    request: Request,
+    _: Office,
+    region: str | None = None,
+    skill: str | None = None,
+    level: Annotated[int | None, Query(ge=1, le=4)] = None,
+    on_shift: bool = False,
+) -> list[dict[str, Any]]:
     return await _technicians(request).list(region=region, skill=skill, level=level, on_shift_only=on_shift)
 
 
@@ -110,15 +126,24 @@ async def put_roster(body: RosterDoc, request: Request, _: Admin) -> dict[str, A
 async def get_roster(request: Request, _: Office) -> dict[str, Any]:
     document = await request.app.state.directory.roster_document()
     if document is None:
-        raise Problem(404, "No roster yet: every active technician counts as on shift", type_="/problems/not-found")
+        raise Problem(
+            404, "No roster yet: every active technician counts as on shift", type_="/problems/not-found"
+        )
     return document
 
 
 # ---- jobs ----------------------------------------------------------------------------------------
-@router.get("/jobs", tags=["jobs"], summary="Jobs; a technician sees only their own; `queued=true` is the queue")
-async def list_jobs(request: Request, principal: JobReader, technician_id: str | None = None,
-                    queued: bool | None = None, status_: Annotated[str | None, Query(alias="status")] = None,
-                    limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
+@router.get(
+    "/jobs", tags=["jobs"], summary="Jobs; a technician sees only their own; `queued=true` is the queue"
+)
+async def list_jobs(
+    request: Request,
+    principal: JobReader,
+    technician_id: str | None = None,
+    queued: bool | None = None,
+    status_: Annotated[str | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[dict[str, Any]]:
     if principal.is_only_technician:
         technician_id = _me(principal)
     query = select(jobs).order_by(jobs.c.opened_at).limit(limit)
@@ -150,11 +175,14 @@ async def get_job(ticket_id: str, request: Request, principal: JobReader) -> dic
     return document
 
 
-@router.post("/jobs/{ticket_id}/assign", tags=["jobs"], summary="Manual assignment or reassignment, with a reason")
+@router.post(
+    "/jobs/{ticket_id}/assign", tags=["jobs"], summary="Manual assignment or reassignment, with a reason"
+)
 async def assign(ticket_id: str, body: s.AssignIn, request: Request, principal: Assigner) -> dict[str, Any]:
     try:
-        return await _dispatcher(request).assign_manually(ticket_id, body.technician_id, body.reason,
-                                                          event_metadata(principal))
+        return await _dispatcher(request).assign_manually(
+            ticket_id, body.technician_id, body.reason, event_metadata(principal)
+        )
     except (DomainError, JobNotFound) as exc:
         raise _problem(exc) from None
 
@@ -176,78 +204,174 @@ class _ClientIdClaim:
         await idempotency.remember(conn, scope=self.scope, key=self.key, status=200, body=document)
 
 
-async def _field(request: Request, principal: Principal, ticket_id: str, body: s.FieldStep, step: str,
-                 action: Callable[[Job, str, datetime], None]) -> dict[str, Any]:
+async def _field(
+    request: Request,
+    principal: Principal,
+    ticket_id: str,
+    body: s.FieldStep,
+    step: str,
+    action: Callable[[Job, str, datetime], None],
+) -> dict[str, Any]:
     me = _me(principal)
     try:
         return await _dispatcher(request).field_step(
-            ticket_id, me, lambda job, now: action(job, me, now), event_metadata(principal),
-            claim=_ClientIdClaim(me, body, step))
+            ticket_id,
+            me,
+            lambda job, now: action(job, me, now),
+            event_metadata(principal),
+            claim=_ClientIdClaim(me, body, step),
+        )
     except idempotency.IdempotencyKeyReused:
-        raise Problem(422, "client_id reused for a different submission", type_="/problems/idempotency-key-reused",
-                      field="client_id") from None
+        raise Problem(
+            422,
+            "client_id reused for a different submission",
+            type_="/problems/idempotency-key-reused",
+            field="client_id",
+        ) from None
     except (DomainError, JobNotFound) as exc:
         raise _problem(exc) from None
 
 
 @router.post("/jobs/{ticket_id}/acknowledge", tags=["field"])
-async def acknowledge(ticket_id: str, body: s.FieldStep, request: Request, principal: Field) -> dict[str, Any]:
-    return await _field(request, principal, ticket_id, body, "acknowledge",
-                        lambda job, me, now: job.acknowledge(me, body.occurred_at, now=now))
+async def acknowledge(
+    ticket_id: str, body: s.FieldStep, request: Request, principal: Field
+) -> dict[str, Any]:
+    return await _field(
+        request,
+        principal,
+        ticket_id,
+        body,
+        "acknowledge",
+        lambda job, me, now: job.acknowledge(me, body.occurred_at, now=now),
+    )
 
 
 @router.post("/jobs/{ticket_id}/remote-session", tags=["field"])
-async def remote_started(ticket_id: str, body: s.FieldStep, request: Request, principal: Field) -> dict[str, Any]:
-    return await _field(request, principal, ticket_id, body, "remote-start",
-                        lambda job, me, now: job.start_remote(me, body.occurred_at, now=now))
+async def remote_started(
+    ticket_id: str, body: s.FieldStep, request: Request, principal: Field
+) -> dict[str, Any]:
+    return await _field(
+        request,
+        principal,
+        ticket_id,
+        body,
+        "remote-start",
+        lambda job, me, now: job.start_remote(me, body.occurred_at, now=now),
+    )
 
 
 @router.post("/jobs/{ticket_id}/remote-session/end", tags=["field"])
-async def remote_ended(ticket_id: str, body: s.RemoteEnd, request: Request, principal: Field) -> dict[str, Any]:
-    return await _field(request, principal, ticket_id, body, "remote-end",
-                        lambda job, me, now: job.end_remote(me, body.occurred_at, body.resolved, now=now))
+async def remote_ended(
+    ticket_id: str, body: s.RemoteEnd, request: Request, principal: Field
+) -> dict[str, Any]:
+    return await _field(
+        request,
+        principal,
+        ticket_id,
+        body,
+        "remote-end",
+        lambda job, me, now: job.end_remote(me, body.occurred_at, body.resolved, now=now),
+    )
 
 
 @router.post("/jobs/{ticket_id}/depart", tags=["field"])
 async def depart(ticket_id: str, body: s.FieldStep, request: Request, principal: Field) -> dict[str, Any]:
-    return await _field(request, principal, ticket_id, body, "depart",
-                        lambda job, me, now: job.depart(me, body.occurred_at, now=now))
+    return await _field(
+        request,
+        principal,
+        ticket_id,
+        body,
+        "depart",
+        lambda job, me, now: job.depart(me, body.occurred_at, now=now),
+    )
 
 
 @router.post("/jobs/{ticket_id}/arrive", tags=["field"])
 async def arrive(ticket_id: str, body: s.FieldStep, request: Request, principal: Field) -> dict[str, Any]:
-    return await _field(request, principal, ticket_id, body, "arrive",
-                        lambda job, me, now: job.arrive(me, body.occurred_at, now=now))
+    return await _field(
+        request,
+        principal,
+        ticket_id,
+        body,
+        "arrive",
+        lambda job, me, now: job.arrive(me, body.occurred_at, now=now),
+    )
 
 
 @router.post("/jobs/{ticket_id}/diagnosis", tags=["field"])
 async def diagnosis(ticket_id: str, body: s.Diagnosis, request: Request, principal: Field) -> dict[str, Any]:
-    return await _field(request, principal, ticket_id, body, "diagnosis", lambda job, me, now: job.diagnose(
-        me, body.occurred_at, body.diagnosis, body.fault_code, now=now))
+    return await _field(
+        request,
+        principal,
+        ticket_id,
+        body,
+        "diagnosis",
+        lambda job, me, now: job.diagnose(me, body.occurred_at, body.diagnosis, body.fault_code, now=now),
+    )
 
 
 @router.post("/jobs/{ticket_id}/parts", tags=["field"])
-async def request_parts(ticket_id: str, body: s.PartsRequest, request: Request, principal: Field) -> dict[str, Any]:
-    return await _field(request, principal, ticket_id, body, "parts",
-                        lambda job, me, now: job.request_parts(me, body.occurred_at, tuple(body.parts), now=now))
+async def request_parts(
+    ticket_id: str, body: s.PartsRequest, request: Request, principal: Field
+) -> dict[str, Any]:
+    return await _field(
+        request,
+        principal,
+        ticket_id,
+        body,
+        "parts",
+        lambda job, me, now: job.request_parts(me, body.occurred_at, tuple(body.parts), now=now),
+    )
 
 
-@router.post("/jobs/{ticket_id}/resolve", tags=["field"], summary="Resolve with a service report and sign-off")
-async def resolve(ticket_id: str, body: s.ServiceReport, request: Request, principal: Field) -> dict[str, Any]:
-    return await _field(request, principal, ticket_id, body, "resolve", lambda job, me, now: job.resolve(
-        me, body.occurred_at, body.cause, body.fix, body.fault_code, tuple(body.parts_used), body.minutes_spent,
-        body.signed_by, body.satisfaction, now=now))
+@router.post(
+    "/jobs/{ticket_id}/resolve", tags=["field"], summary="Resolve with a service report and sign-off"
+)
+async def resolve(
+    ticket_id: str, body: s.ServiceReport, request: Request, principal: Field
+) -> dict[str, Any]:
+    return await _field(
+        request,
+        principal,
+        ticket_id,
+        body,
+        "resolve",
+        lambda job, me, now: job.resolve(
+            me,
+            body.occurred_at,
+            body.cause,
+            body.fix,
+            body.fault_code,
+            tuple(body.parts_used),
+            body.minutes_spent,
+            body.signed_by,
+            body.satisfaction,
+            now=now,
+        ),
+    )
 
 
 @router.post("/jobs/{ticket_id}/on-site-required", tags=["field"], summary="Remote work did not resolve it")
-async def on_site_required(ticket_id: str, body: s.OnSiteNeeded, request: Request, principal: Field) -> dict[str, Any]:
-    return await _field(request, principal, ticket_id, body, "on-site", lambda job, me, now: job.require_on_site(
-        me, body.occurred_at, body.reason, now=now))
+async def on_site_required(
+    ticket_id: str, body: s.OnSiteNeeded, request: Request, principal: Field
+) -> dict[str, Any]:
+    return await _field(
+        request,
+        principal,
+        ticket_id,
+        body,
+        "on-site",
+        lambda job, me, now: job.require_on_site(me, body.occurred_at, body.reason, now=now),
+    )
 
 
 # ---- preventive maintenance ------------------------------------------------------------------------
-@router.post("/maintenance/schedules", status_code=status.HTTP_201_CREATED, tags=["maintenance"],
-             summary="A schedule per unit or contract; visits are generated a month ahead, assigned like tickets")
+@router.post(
+    "/maintenance/schedules",
+    status_code=status.HTTP_201_CREATED,
+    tags=["maintenance"],
+    summary="A schedule per unit or contract; visits are generated a month ahead, assigned like tickets",
+)
 async def add_schedule(body: ScheduleDoc, request: Request, _: Planner) -> dict[str, Any]:
     try:
         return await request.app.state.maintenance.add_schedule(body)
@@ -256,17 +380,29 @@ async def add_schedule(body: ScheduleDoc, request: Request, _: Planner) -> dict[
 
 
 @router.get("/maintenance/visits", tags=["maintenance"])
-async def list_visits(request: Request, _: Office, status_: Annotated[str | None, Query(alias="status")] = None,
-                      limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
+async def list_visits(
+    request: Request,
+    _: Office,
+    status_: Annotated[str | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[dict[str, Any]]:
     return await request.app.state.maintenance.list_visits(status=status_, limit=limit)
 
 
 @router.post("/maintenance/visits/{visit_id}/complete", tags=["maintenance", "field"])
-async def complete_visit(visit_id: str, body: s.VisitReport, request: Request, principal: Field) -> dict[str, Any]:
+async def complete_visit(
+    visit_id: str, body: s.VisitReport, request: Request, principal: Field
+) -> dict[str, Any]:
     me = _me(principal)
     try:
         return await request.app.state.maintenance.complete(
-            visit_id, me, report=body.report, minutes_spent=body.minutes_spent, signed_by=body.signed_by,
-            occurred_at=body.occurred_at, metadata=event_metadata(principal))
+            visit_id,
+            me,
+            report=body.report,
+            minutes_spent=body.minutes_spent,
+            signed_by=body.signed_by,
+            occurred_at=body.occurred_at,
+            metadata=event_metadata(principal),
+        )
     except (DomainError, JobNotFound) as exc:
         raise _problem(exc) from None

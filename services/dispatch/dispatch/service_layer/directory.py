@@ -22,9 +22,16 @@ OnShift = Callable[[str, datetime], bool]
 
 def technician_row(technician: Technician) -> dict[str, Any]:
     profile = technician.profile()
-    return {"name": technician.name, "level": profile.level, "skills": sorted(profile.skills),
-            "home_region": profile.home_region, "regions": sorted(profile.regions), "capacity": profile.capacity,
-            "status": str(technician.status), "version": technician.version}
+    return {
+        "name": technician.name,
+        "level": profile.level,
+        "skills": sorted(profile.skills),
+        "home_region": profile.home_region,
+        "regions": sorted(profile.regions),
+        "capacity": profile.capacity,
+        "status": str(technician.status),
+        "version": technician.version,
+    }
 
 
 class Directory:
@@ -46,11 +53,21 @@ class Directory:
             return
         async with self._engine().connect() as conn:
             rows = (await conn.execute(select(technicians))).mappings().all()
-            roster = (await conn.execute(select(rosters.c.document).where(rosters.c.roster_id == ROSTER_ID))).scalar()
-        self._profiles = [TechnicianProfile(
-            technician_id=r["technician_id"], level=r["level"], skills=frozenset(r["skills"]),
-            home_region=r["home_region"], regions=frozenset(r["regions"]), capacity=r["capacity"],
-            active=r["status"] == "active") for r in rows]
+            roster = (
+                await conn.execute(select(rosters.c.document).where(rosters.c.roster_id == ROSTER_ID))
+            ).scalar()
+        self._profiles = [
+            TechnicianProfile(
+                technician_id=r["technician_id"],
+                level=r["level"],
+                skills=frozenset(r["skills"]),
+                home_region=r["home_region"],
+                regions=frozenset(r["regions"]),
+                capacity=r["capacity"],
+                active=r["status"] == "active",
+            )
+            for r in rows
+        ]
         self._by_id = {p.technician_id: p for p in self._profiles}
         self._by_region: dict[str, list[TechnicianProfile]] = {}
         self._by_skill: dict[str, list[TechnicianProfile]] = {}
@@ -59,7 +76,9 @@ class Directory:
                 self._by_region.setdefault(region, []).append(profile)
             for skill in profile.skills:
                 self._by_skill.setdefault(skill, []).append(profile)
-        self._on_shift = everyone_on_shift if roster is None else RosterDoc.model_validate(roster).to_domain().is_on_shift
+        self._on_shift = (
+            everyone_on_shift if roster is None else RosterDoc.model_validate(roster).to_domain().is_on_shift
+        )
         self._loaded_at = time.monotonic()
 
     async def profiles(self) -> list[TechnicianProfile]:
@@ -95,10 +114,15 @@ class Directory:
     async def save_roster(self, document: dict[str, Any]) -> None:
         async with self._engine().begin() as conn:
             statement = insert(rosters).values(roster_id=ROSTER_ID, document=document)
-            await conn.execute(statement.on_conflict_do_update(index_elements=[rosters.c.roster_id],
-                                                               set_={"document": document}))
+            await conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[rosters.c.roster_id], set_={"document": document}
+                )
+            )
         self.invalidate()
 
     async def roster_document(self) -> dict[str, Any] | None:
         async with self._engine().connect() as conn:
-            return (await conn.execute(select(rosters.c.document).where(rosters.c.roster_id == ROSTER_ID))).scalar()
+            return (
+                await conn.execute(select(rosters.c.document).where(rosters.c.roster_id == ROSTER_ID))
+            ).scalar()

@@ -9,15 +9,14 @@ from sqlalchemy import any_, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
-from shared.envelope import EventMetadata
-from shared.errors import ConcurrencyConflict
-from shared.runtime import ServiceRuntime
-from shared.unit_of_work import retry_on_conflict
-
 from dispatch.adapters.tables import technicians
 from dispatch.domain.errors import InvalidCommand
 from dispatch.domain.technician import Technician, stream_id
 from dispatch.service_layer.directory import Directory, technician_row
+from shared.envelope import EventMetadata
+from shared.errors import ConcurrencyConflict
+from shared.runtime import ServiceRuntime
+from shared.unit_of_work import retry_on_conflict
 
 STREAM_TYPE = "technician"
 
@@ -35,17 +34,40 @@ class TechnicianService:
         self.runtime = runtime
         self.directory = directory
 
-    async def register(self, *, technician_id: str, name: str, level: int, skills: list[str], home_region: str,
-                       regions: list[str], capacity: int, metadata: EventMetadata) -> dict[str, Any]:
-        technician = Technician.register(technician_id=technician_id, name=name, level=level, skills=skills,
-                                         home_region=home_region, regions=regions, capacity=capacity,
-                                         now=datetime.now(UTC))
+    async def register(
+        self,
+        *,
+        technician_id: str,
+        name: str,
+        level: int,
+        skills: list[str],
+        home_region: str,
+        regions: list[str],
+        capacity: int,
+        metadata: EventMetadata,
+    ) -> dict[str, Any]:
+        technician = Technician.register(
+            technician_id=technician_id,
+            name=name,
+            level=level,
+            skills=skills,
+            home_region=home_region,
+            regions=regions,
+            capacity=capacity,
+            now=datetime.now(UTC),
+        )
         try:
             async with self.runtime.uow() as uow:
-                await uow.save(technician, stream_id=stream_id(technician_id), stream_type=STREAM_TYPE,
-                               metadata=metadata, key=technician_id)
-                await uow.conn.execute(insert(technicians).values(technician_id=technician_id,
-                                                                  **technician_row(technician)))
+                await uow.save(
+                    technician,
+                    stream_id=stream_id(technician_id),
+                    stream_type=STREAM_TYPE,
+                    metadata=metadata,
+                    key=technician_id,
+                )
+                await uow.conn.execute(
+                    insert(technicians).values(technician_id=technician_id, **technician_row(technician))
+                )
                 await uow.commit()
         except (ConcurrencyConflict, IntegrityError):
             raise TechnicianExists(technician_id) from None
@@ -59,13 +81,22 @@ class TechnicianService:
                 if technician is None:
                     raise TechnicianNotFound(technician_id)
                 action(technician, datetime.now(UTC))
-                await uow.save(technician, stream_id=stream_id(technician_id), stream_type=STREAM_TYPE,
-                               metadata=metadata, key=technician_id)
+                await uow.save(
+                    technician,
+                    stream_id=stream_id(technician_id),
+                    stream_type=STREAM_TYPE,
+                    metadata=metadata,
+                    key=technician_id,
+                )
                 values = technician_row(technician)
-                await uow.conn.execute(technicians.update().where(technicians.c.technician_id == technician_id)
-                                       .values(**values))
-                load = (await uow.conn.execute(select(technicians.c.load)
-                                               .where(technicians.c.technician_id == technician_id))).scalar_one()
+                await uow.conn.execute(
+                    technicians.update().where(technicians.c.technician_id == technician_id).values(**values)
+                )
+                load = (
+                    await uow.conn.execute(
+                        select(technicians.c.load).where(technicians.c.technician_id == technician_id)
+                    )
+                ).scalar_one()
                 await uow.commit()
                 return self.document(technician, load=load)
 
@@ -73,11 +104,19 @@ class TechnicianService:
         self.directory.invalidate()
         return answer
 
-    async def list(self, *, region: str | None = None, skill: str | None = None, level: int | None = None,
-                   on_shift_only: bool = False) -> list[dict[str, Any]]:
+    async def list(
+        self,
+        *,
+        region: str | None = None,
+        skill: str | None = None,
+        level: int | None = None,
+        on_shift_only: bool = False,
+    ) -> list[dict[str, Any]]:
         query = select(technicians).order_by(technicians.c.technician_id)
         if region:
-            query = query.where((technicians.c.home_region == region) | (literal(region) == any_(technicians.c.regions)))
+            query = query.where(
+                (technicians.c.home_region == region) | (literal(region) == any_(technicians.c.regions))
+            )
         if skill:
             query = query.where(literal(skill) == any_(technicians.c.skills))
         if level:

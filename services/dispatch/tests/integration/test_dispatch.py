@@ -7,20 +7,53 @@ from datetime import UTC, datetime, timedelta
 from shared.testing.waiting import envelopes, publish, read_topic, wait_until
 
 TECHS = [
-    {"technician_id": "li", "name": "Li L1", "level": 1, "skills": ["elevator"], "home_region": "SH",
-     "regions": [], "capacity": 3},
-    {"technician_id": "wu", "name": "Wu L2", "level": 2, "skills": ["elevator"], "home_region": "SH",
-     "regions": [], "capacity": 3},
-    {"technician_id": "far", "name": "Far L1", "level": 1, "skills": ["elevator"], "home_region": "BJ",
-     "regions": [], "capacity": 3},
+    {
+        "technician_id": "li",
+        "name": "Li L1",
+        "level": 1,
+        "skills": ["elevator"],
+        "home_region": "SH",
+        "regions": [],
+        "capacity": 3,
+    },
+    {
+        "technician_id": "wu",
+        "name": "Wu L2",
+        "level": 2,
+        "skills": ["elevator"],
+        "home_region": "SH",
+        "regions": [],
+        "capacity": 3,
+    },
+    {
+        "technician_id": "far",
+        "name": "Far L1",
+        "level": 1,
+        "skills": ["elevator"],
+        "home_region": "BJ",
+        "regions": [],
+        "capacity": 3,
+    },
 ]
 
 
 def opened(ticket_id, severity="P1", region="SH", product_line="elevator"):
-    return {"ticket_id": ticket_id, "occurred_at": datetime.now(UTC).isoformat(),
-            "reported_at": datetime.now(UTC).isoformat(), "account_engineer_id": None,
-            "context": {"customer_id": "C-1", "policy_id": "seed-003", "calendar_id": "7x24", "severity": severity,
-                        "region": region, "unit_id": "U-1", "product_line": product_line, "on_site_covered": True}}
+    return {
+        "ticket_id": ticket_id,
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "reported_at": datetime.now(UTC).isoformat(),
+        "account_engineer_id": None,
+        "context": {
+            "customer_id": "C-1",
+            "policy_id": "seed-003",
+            "calendar_id": "7x24",
+            "severity": severity,
+            "region": region,
+            "unit_id": "U-1",
+            "product_line": product_line,
+            "on_site_covered": True,
+        },
+    }
 
 
 async def register(dispatch, tokens, techs=TECHS):
@@ -35,16 +68,27 @@ async def job_of(dispatch, tokens, ticket_id):
     return response.json() if response.status_code == 200 else None
 
 
-async def test_p1_is_assigned_within_a_second_and_the_field_api_is_owned(dispatch, tokens, bootstrap_servers,
-                                                                        topic_prefix):
+async def test_p1_is_assigned_within_a_second_and_the_field_api_is_owned(
+    dispatch, tokens, bootstrap_servers, topic_prefix
+):
     await register(dispatch, tokens)
     # warm-up: the consumer group's first join takes a few seconds on any broker
-    await publish(bootstrap_servers, f"{topic_prefix}servicepact.tickets.v1", type_="TicketOpened", subject="W",
-                  data=opened("W", region="nowhere"))
+    await publish(
+        bootstrap_servers,
+        f"{topic_prefix}servicepact.tickets.v1",
+        type_="TicketOpened",
+        subject="W",
+        data=opened("W", region="nowhere"),
+    )
     await wait_until(lambda: job_of(dispatch, tokens, "W"))
     started = time.monotonic()
-    await publish(bootstrap_servers, f"{topic_prefix}servicepact.tickets.v1", type_="TicketOpened", subject="T-1",
-                  data=opened("T-1"))
+    await publish(
+        bootstrap_servers,
+        f"{topic_prefix}servicepact.tickets.v1",
+        type_="TicketOpened",
+        subject="T-1",
+        data=opened("T-1"),
+    )
 
     async def assigned():
         job = await job_of(dispatch, tokens, "T-1")
@@ -78,20 +122,43 @@ async def test_p1_is_assigned_within_a_second_and_the_field_api_is_owned(dispatc
 
     records = await read_topic(bootstrap_servers, f"{topic_prefix}servicepact.dispatch.v1", expected=6)
     job_events = [e.type for e in envelopes(records) if e.subject == "T-1"]
-    assert job_events == ["TechnicianAssigned", "AssignmentAcknowledged", "TechnicianArrived", "TechnicianDeparted"]
+    assert job_events == [
+        "TechnicianAssigned",
+        "AssignmentAcknowledged",
+        "TechnicianArrived",
+        "TechnicianDeparted",
+    ]
 
 
-async def test_escalation_reassigns_to_an_on_shift_supervisor_exactly_once(dispatch, tokens, bootstrap_servers,
-                                                                         topic_prefix):
+async def test_escalation_reassigns_to_an_on_shift_supervisor_exactly_once(
+    dispatch, tokens, bootstrap_servers, topic_prefix
+):
     await register(dispatch, tokens)
-    await publish(bootstrap_servers, f"{topic_prefix}servicepact.tickets.v1", type_="TicketOpened", subject="T-2",
-                  data=opened("T-2", severity="P2"))
+    await publish(
+        bootstrap_servers,
+        f"{topic_prefix}servicepact.tickets.v1",
+        type_="TicketOpened",
+        subject="T-2",
+        data=opened("T-2", severity="P2"),
+    )
     await wait_until(lambda: job_of(dispatch, tokens, "T-2"))
-    escalation = {"ticket_id": "T-2", "occurred_at": datetime.now(UTC).isoformat(), "level": 2,
-                  "reason": "breach:response", "region": "SH", "clock": "response", "threshold": "escalation:L2"}
+    escalation = {
+        "ticket_id": "T-2",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "level": 2,
+        "reason": "breach:response",
+        "region": "SH",
+        "clock": "response",
+        "threshold": "escalation:L2",
+    }
     for _ in range(2):  # a second copy of the escalation must not reassign again
-        await publish(bootstrap_servers, f"{topic_prefix}servicepact.sla.v1", type_="EscalationRaised",
-                      subject="T-2", data=escalation)
+        await publish(
+            bootstrap_servers,
+            f"{topic_prefix}servicepact.sla.v1",
+            type_="EscalationRaised",
+            subject="T-2",
+            data=escalation,
+        )
 
     async def reassigned():
         job = await job_of(dispatch, tokens, "T-2")
@@ -101,15 +168,23 @@ async def test_escalation_reassigns_to_an_on_shift_supervisor_exactly_once(dispa
     assert job["technician_id"] == "wu"
     await asyncio.sleep(1.0)
     records = await read_topic(bootstrap_servers, f"{topic_prefix}servicepact.dispatch.v1", expected=2)
-    moves = [(e.type, e.data.get("reason"), e.data.get("level")) for e in envelopes(records) if e.subject == "T-2"]
+    moves = [
+        (e.type, e.data.get("reason"), e.data.get("level")) for e in envelopes(records) if e.subject == "T-2"
+    ]
     assert moves == [("TechnicianAssigned", "least_loaded", 1), ("TicketReassigned", "escalation", 2)]
 
 
-async def test_nobody_fits_queues_and_the_queue_drains_when_someone_does(dispatch, tokens, bootstrap_servers,
-                                                                       topic_prefix):
+async def test_nobody_fits_queues_and_the_queue_drains_when_someone_does(
+    dispatch, tokens, bootstrap_servers, topic_prefix
+):
     await register(dispatch, tokens, TECHS[2:])  # only a Beijing engineer
-    await publish(bootstrap_servers, f"{topic_prefix}servicepact.tickets.v1", type_="TicketOpened", subject="T-3",
-                  data=opened("T-3", region="GZ"))
+    await publish(
+        bootstrap_servers,
+        f"{topic_prefix}servicepact.tickets.v1",
+        type_="TicketOpened",
+        subject="T-3",
+        data=opened("T-3", region="GZ"),
+    )
 
     async def queued():
         job = await job_of(dispatch, tokens, "T-3")
@@ -126,50 +201,89 @@ async def test_nobody_fits_queues_and_the_queue_drains_when_someone_does(dispatc
 
     await wait_until(assigned)
     records = await read_topic(bootstrap_servers, f"{topic_prefix}servicepact.dispatch.v1", expected=2)
-    assert [e.type for e in envelopes(records) if e.subject == "T-3"] == ["AssignmentQueued", "TechnicianAssigned"]
+    assert [e.type for e in envelopes(records) if e.subject == "T-3"] == [
+        "AssignmentQueued",
+        "TechnicianAssigned",
+    ]
 
 
 async def test_roster_decides_who_is_on_shift(dispatch, tokens):
     await register(dispatch, tokens)
     admin = tokens("ops-admin")
-    roster = {"timezone": "Asia/Shanghai", "shifts": {"li": [{"start": "00:00", "end": "24:00"}]},
-              "leave": [{"technician_id": "li", "start": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
-                         "end": (datetime.now(UTC) + timedelta(hours=1)).isoformat()}]}
+    roster = {
+        "timezone": "Asia/Shanghai",
+        "shifts": {"li": [{"start": "00:00", "end": "24:00"}]},
+        "leave": [
+            {
+                "technician_id": "li",
+                "start": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+                "end": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+            }
+        ],
+    }
     assert (await dispatch.put("/roster", json=roster, headers=admin)).status_code == 200
-    on_shift = (await dispatch.get("/technicians", params={"on_shift": "true", "region": "SH", "skill": "elevator"},
-                                   headers=tokens("dispatcher"))).json()
+    on_shift = (
+        await dispatch.get(
+            "/technicians",
+            params={"on_shift": "true", "region": "SH", "skill": "elevator"},
+            headers=tokens("dispatcher"),
+        )
+    ).json()
     assert on_shift == []  # li is on leave; the others have no shift
     roster["leave"] = []
     await dispatch.put("/roster", json=roster, headers=admin)
-    on_shift = (await dispatch.get("/technicians", params={"on_shift": "true", "region": "SH"},
-                                   headers=tokens("dispatcher"))).json()
+    on_shift = (
+        await dispatch.get(
+            "/technicians", params={"on_shift": "true", "region": "SH"}, headers=tokens("dispatcher")
+        )
+    ).json()
     assert [t["technician_id"] for t in on_shift] == ["li"]
-    bad = await dispatch.put("/roster", json={"shifts": {"li": [{"start": "25:00", "end": "08:00"}]}}, headers=admin)
+    bad = await dispatch.put(
+        "/roster", json={"shifts": {"li": [{"start": "25:00", "end": "08:00"}]}}, headers=admin
+    )
     assert bad.status_code == 422
 
 
-async def test_maintenance_visits_are_generated_assigned_completed_and_overdue(dispatch, tokens, bootstrap_servers,
-                                                                            topic_prefix):
+async def test_maintenance_visits_are_generated_assigned_completed_and_overdue(
+    dispatch, tokens, bootstrap_servers, topic_prefix
+):
     await register(dispatch, tokens)
     today = datetime.now(UTC).date()
-    schedule = {"schedule_id": "lift-7", "every": "15_days", "first_due": (today - timedelta(days=1)).isoformat(),
-                "region": "SH", "product_line": "elevator", "unit_id": "U-7"}
-    maintenance = dispatch.app.state.maintenance  # the in-process app: run its periodic step with a chosen date
+    schedule = {
+        "schedule_id": "lift-7",
+        "every": "15_days",
+        "first_due": (today - timedelta(days=1)).isoformat(),
+        "region": "SH",
+        "product_line": "elevator",
+        "unit_id": "U-7",
+    }
+    maintenance = (
+        dispatch.app.state.maintenance
+    )  # the in-process app: run its periodic step with a chosen date
     created = await dispatch.post("/maintenance/schedules", json=schedule, headers=tokens("dispatcher"))
     assert created.status_code == 201
     visits = (await dispatch.get("/maintenance/visits", headers=tokens("dispatcher"))).json()
-    assert [v["due_on"] for v in visits] == [(today + timedelta(days=14)).isoformat(),
-                                             (today + timedelta(days=29)).isoformat()]
+    assert [v["due_on"] for v in visits] == [
+        (today + timedelta(days=14)).isoformat(),
+        (today + timedelta(days=29)).isoformat(),
+    ]
     first = visits[0]
     assert first["notify_on"] == (today + timedelta(days=7)).isoformat() and first["technician_id"] == "li"
     li = tokens("technician", sub="li", technician_id="li")
-    report = {"client_id": "visit-done-0001", "occurred_at": datetime.now(UTC).isoformat(), "report": "all good",
-              "minutes_spent": 45, "signed_by": "Guard Wang"}
+    report = {
+        "client_id": "visit-done-0001",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "report": "all good",
+        "minutes_spent": 45,
+        "signed_by": "Guard Wang",
+    }
     done = await dispatch.post(f"/maintenance/visits/{first['visit_id']}/complete", json=report, headers=li)
     assert done.status_code == 200 and done.json()["status"] == "resolved"
     await maintenance.run_once(today + timedelta(days=40))  # the second visit was never done
-    statuses = {v["visit_id"]: v["status"] for v in
-                (await dispatch.get("/maintenance/visits", headers=tokens("dispatcher"))).json()}
+    statuses = {
+        v["visit_id"]: v["status"]
+        for v in (await dispatch.get("/maintenance/visits", headers=tokens("dispatcher"))).json()
+    }
     assert statuses[first["visit_id"]] == "completed" and statuses[visits[1]["visit_id"]] == "overdue"
     await maintenance.run_once(today + timedelta(days=41))  # overdue once, not every day
     records = await read_topic(bootstrap_servers, f"{topic_prefix}servicepact.dispatch.v1", expected=8)
@@ -178,18 +292,27 @@ async def test_maintenance_visits_are_generated_assigned_completed_and_overdue(d
     assert kinds.count("MaintenanceVisitCompleted") == 1
 
 
-async def test_a_regional_supervisor_sees_only_their_region(dispatch, tokens, bootstrap_servers, topic_prefix):
+async def test_a_regional_supervisor_sees_only_their_region(
+    dispatch, tokens, bootstrap_servers, topic_prefix
+):
     await register(dispatch, tokens)
     for ticket_id, region in (("T-SH", "SH"), ("T-BJ", "BJ")):
-        await publish(bootstrap_servers, f"{topic_prefix}servicepact.tickets.v1", type_="TicketOpened",
-                      subject=ticket_id, data=opened(ticket_id, region=region))
-        await wait_until(lambda: job_of(dispatch, tokens, ticket_id))
+        await publish(
+            bootstrap_servers,
+            f"{topic_prefix}servicepact.tickets.v1",
+            type_="TicketOpened",
+            subject=ticket_id,
+            data=opened(ticket_id, region=region),
+        )
+        await wait_until(lambda ticket_id=ticket_id: job_of(dispatch, tokens, ticket_id))
     shanghai = tokens("supervisor", sub="boss", region="SH")
     assert [j["ticket_id"] for j in (await dispatch.get("/jobs", headers=shanghai)).json()] == ["T-SH"]
     assert (await dispatch.get("/jobs/T-BJ", headers=shanghai)).status_code == 404
 
 
-async def test_a_ticket_resolved_by_the_office_frees_the_engineer(dispatch, tokens, bootstrap_servers, topic_prefix):
+async def test_a_ticket_resolved_by_the_office_frees_the_engineer(
+    dispatch, tokens, bootstrap_servers, topic_prefix
+):
     await register(dispatch, tokens, [{**TECHS[0], "capacity": 1}])
     tickets = f"{topic_prefix}servicepact.tickets.v1"
     await publish(bootstrap_servers, tickets, type_="TicketOpened", subject="T-A", data=opened("T-A"))
@@ -201,6 +324,11 @@ async def test_a_ticket_resolved_by_the_office_frees_the_engineer(dispatch, toke
         return job is not None and job["status"] == wanted
 
     await wait_until(lambda: status_of("T-B", "queued"))  # li is full
-    await publish(bootstrap_servers, tickets, type_="TicketResolved", subject="T-A",
-                  data={"ticket_id": "T-A", "occurred_at": datetime.now(UTC).isoformat()})
+    await publish(
+        bootstrap_servers,
+        tickets,
+        type_="TicketResolved",
+        subject="T-A",
+        data={"ticket_id": "T-A", "occurred_at": datetime.now(UTC).isoformat()},
+    )
     await wait_until(lambda: status_of("T-B", "assigned"))  # freed, and the queue drained

@@ -3,9 +3,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from dispatch.domain.errors import IllegalTransition, InvalidCommand, NotYourJob
 from dispatch.domain.events import (
-    JOB_EVENTS, AssignmentAcknowledged, AssignmentQueued, DiagnosisRecorded, OnSiteVisitRequired,
-    PartsRequested, RemoteSessionEnded, RepeatRepairDetected, TechnicianArrived, TechnicianAssigned,
-    TechnicianDeparted, TicketReassigned, WorkResolved,
+    JOB_EVENTS,
+    AssignmentAcknowledged,
+    AssignmentQueued,
+    DiagnosisRecorded,
+    OnSiteVisitRequired,
+    PartsRequested,
+    RemoteSessionEnded,
+    RepeatRepairDetected,
+    TechnicianArrived,
+    TechnicianAssigned,
+    TechnicianDeparted,
+    TicketReassigned,
+    WorkResolved,
 )
 from dispatch.domain.job import Job, JobStatus, stream_id
 
@@ -29,13 +39,21 @@ def assigned(tech="tech-1", level=1):
 
 
 def resolve(job, tech="tech-1", minutes=60, **kw):
-    args = dict(cause="worn roller", fix="replaced roller", fault_code="E12", parts_used=("R-1",),
-                minutes_spent=45, signed_by="Ms Li", satisfaction=5)
+    args = dict(
+        cause="worn roller",
+        fix="replaced roller",
+        fault_code="E12",
+        parts_used=("R-1",),
+        minutes_spent=45,
+        signed_by="Ms Li",
+        satisfaction=5,
+    )
     args.update(kw)
     job.resolve(tech, at(minutes), now=NOW, **args)
 
 
 # ---- creation, assignment, queueing ---------------------------------------------------------------
+
 
 def test_new_job_records_nothing():
     job = new_job()
@@ -46,10 +64,17 @@ def test_new_job_records_nothing():
 
 def test_assign_records_technician_assigned():
     job = assigned(level=2)
-    assert job.pending_events == [TechnicianAssigned(
-        ticket_id="T-1", job_id="J-1", technician_id="tech-1", level=2, reason="least_loaded",
-        occurred_at=T0, previous_technician_id=None,
-    )]
+    assert job.pending_events == [
+        TechnicianAssigned(
+            ticket_id="T-1",
+            job_id="J-1",
+            technician_id="tech-1",
+            level=2,
+            reason="least_loaded",
+            occurred_at=T0,
+            previous_technician_id=None,
+        )
+    ]
     assert job.status is JobStatus.ASSIGNED
     assert job.technician_id == "tech-1" and job.level == 2 and job.version == 1
     assert job.last_event_at == T0
@@ -58,10 +83,16 @@ def test_assign_records_technician_assigned():
 def test_queue_records_assignment_queued_then_assign():
     job = new_job()
     job.queue("no_one_fits", T0)
-    assert job.pending_events == [AssignmentQueued(
-        ticket_id="T-1", job_id="J-1", reason="no_one_fits", region="north", product_line="printer",
-        occurred_at=T0,
-    )]
+    assert job.pending_events == [
+        AssignmentQueued(
+            ticket_id="T-1",
+            job_id="J-1",
+            reason="no_one_fits",
+            region="north",
+            product_line="printer",
+            occurred_at=T0,
+        )
+    ]
     assert job.status is JobStatus.QUEUED and job.version == 1
     job.assign("tech-1", 1, "least_loaded", at(30))
     assert job.status is JobStatus.ASSIGNED and job.version == 2
@@ -83,6 +114,7 @@ def test_assign_level_is_validated(level):
 
 
 # ---- ownership and time ---------------------------------------------------------------------------
+
 
 def test_someone_else_cannot_submit_steps():
     job = assigned()
@@ -124,6 +156,7 @@ def test_naive_occurred_at_is_refused():
 
 
 # ---- lifecycle, late and out-of-order submissions -------------------------------------------------
+
 
 def test_full_on_site_lifecycle():
     job = assigned()
@@ -220,9 +253,16 @@ def test_a_duplicate_after_resolution_records_nothing():
     assert job.version == 3 and len(job.pending_events) == 3
 
 
-@pytest.mark.parametrize("field, value", [
-    ("minutes_spent", -1), ("satisfaction", 6), ("signed_by", ""), ("cause", " "), ("fix", ""),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("minutes_spent", -1),
+        ("satisfaction", 6),
+        ("signed_by", ""),
+        ("cause", " "),
+        ("fix", ""),
+    ],
+)
 def test_resolution_inputs_are_validated(field, value):
     job = assigned()
     with pytest.raises(InvalidCommand) as exc:
@@ -238,12 +278,18 @@ def test_parts_request_needs_parts():
 
 # ---- reassignment and escalation ------------------------------------------------------------------
 
+
 def test_reassign_records_the_previous_technician():
     job = assigned()
     job.reassign("tech-2", "capacity", 1, at(5))
     assert job.pending_events[-1] == TicketReassigned(
-        ticket_id="T-1", job_id="J-1", technician_id="tech-2", previous_technician_id="tech-1",
-        reason="capacity", level=1, occurred_at=at(5),
+        ticket_id="T-1",
+        job_id="J-1",
+        technician_id="tech-2",
+        previous_technician_id="tech-1",
+        reason="capacity",
+        level=1,
+        occurred_at=at(5),
     )
     assert job.technician_id == "tech-2"
 
@@ -287,13 +333,18 @@ def test_repeat_repair_is_recorded():
     job = assigned()
     job.flag_repeat_repair("U-9", "E12", "T-0", at(5))
     assert job.pending_events[-1] == RepeatRepairDetected(
-        ticket_id="T-1", job_id="J-1", unit_id="U-9", fault_code="E12", previous_ticket_id="T-0",
+        ticket_id="T-1",
+        job_id="J-1",
+        unit_id="U-9",
+        fault_code="E12",
+        previous_ticket_id="T-0",
         occurred_at=at(5),
     )
     assert job.status is JobStatus.ASSIGNED
 
 
 # ---- replay ---------------------------------------------------------------------------------------
+
 
 def _state(job):
     return {k: v for k, v in vars(job).items() if k != "pending_events"}
@@ -332,7 +383,9 @@ def test_job_events_are_listed():
 
 def test_a_job_closed_elsewhere_ends_and_refuses_field_steps():
     now = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
-    job = Job.new(ticket_id="T-1", job_id="J-1", region="SH", product_line=None, severity="P2", on_site_required=False)
+    job = Job.new(
+        ticket_id="T-1", job_id="J-1", region="SH", product_line=None, severity="P2", on_site_required=False
+    )
     job.assign("li", 1, "least_loaded", now)
     job.close("resolved_by_office", now)
     assert job.status is JobStatus.RESOLVED

@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime
 
 import pytest
-
 from dispatch.domain.errors import IllegalTransition, InvalidCommand
 from dispatch.domain.events import MaintenanceVisitOverdue, MaintenanceVisitScheduled
 from dispatch.domain.maintenance import Every, Schedule, Visit
@@ -16,22 +15,37 @@ def schedule(every, first=date(2026, 1, 31), **kw):
 
 
 def test_elevators_every_15_days():
-    assert schedule(Every.FIFTEEN_DAYS, date(2026, 12, 1)).due_dates(date(2026, 12, 1), date(2026, 12, 31)) == [
-        date(2026, 12, 1), date(2026, 12, 16), date(2026, 12, 31)]
+    assert schedule(Every.FIFTEEN_DAYS, date(2026, 12, 1)).due_dates(
+        date(2026, 12, 1), date(2026, 12, 31)
+    ) == [date(2026, 12, 1), date(2026, 12, 16), date(2026, 12, 31)]
 
 
 def test_monthly_from_the_first_date_without_drift_at_month_ends():
     assert schedule(Every.MONTH).due_dates(date(2026, 1, 1), date(2026, 4, 30)) == [
-        date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 30)]
+        date(2026, 1, 31),
+        date(2026, 2, 28),
+        date(2026, 3, 31),
+        date(2026, 4, 30),
+    ]
 
 
 def test_quarterly_and_yearly_and_until():
     assert schedule(Every.QUARTER).due_dates(date(2026, 1, 1), date(2026, 12, 31)) == [
-        date(2026, 1, 31), date(2026, 4, 30), date(2026, 7, 31), date(2026, 10, 31)]
+        date(2026, 1, 31),
+        date(2026, 4, 30),
+        date(2026, 7, 31),
+        date(2026, 10, 31),
+    ]
     assert schedule(Every.YEAR, date(2024, 2, 29)).due_dates(date(2025, 1, 1), date(2028, 12, 31)) == [
-        date(2025, 2, 28), date(2026, 2, 28), date(2027, 2, 28), date(2028, 2, 29)]
+        date(2025, 2, 28),
+        date(2026, 2, 28),
+        date(2027, 2, 28),
+        date(2028, 2, 29),
+    ]
     assert schedule(Every.MONTH, until=date(2026, 2, 28)).due_dates(date(2026, 1, 1), date(2026, 12, 31)) == [
-        date(2026, 1, 31), date(2026, 2, 28)]
+        date(2026, 1, 31),
+        date(2026, 2, 28),
+    ]
 
 
 def test_a_schedule_needs_a_unit_or_contract():

@@ -4,7 +4,10 @@ import pytest
 from dispatch.domain.assignment import TechnicianProfile
 from dispatch.domain.errors import InvalidCommand
 from dispatch.domain.events import (
-    TECHNICIAN_EVENTS, TechnicianRegistered, TechnicianStatusChanged, TechnicianUpdated,
+    TECHNICIAN_EVENTS,
+    TechnicianRegistered,
+    TechnicianStatusChanged,
+    TechnicianUpdated,
 )
 from dispatch.domain.technician import Technician, TechnicianStatus
 
@@ -12,18 +15,34 @@ T0 = datetime(2024, 5, 6, 9, 0, tzinfo=UTC)
 
 
 def register(**kw):
-    args = dict(technician_id="tech-1", name="Wang Fang", level=2, skills=("printer", "copier"),
-                home_region="north", regions=("east",), capacity=4, now=T0)
+    args = dict(
+        technician_id="tech-1",
+        name="Wang Fang",
+        level=2,
+        skills=("printer", "copier"),
+        home_region="north",
+        regions=("east",),
+        capacity=4,
+        now=T0,
+    )
     args.update(kw)
     return Technician.register(**args)
 
 
 def test_register_records_the_event():
     tech = register()
-    assert tech.pending_events == [TechnicianRegistered(
-        technician_id="tech-1", name="Wang Fang", level=2, skills=("copier", "printer"),
-        home_region="north", regions=("east",), capacity=4, occurred_at=T0,
-    )]
+    assert tech.pending_events == [
+        TechnicianRegistered(
+            technician_id="tech-1",
+            name="Wang Fang",
+            level=2,
+            skills=("copier", "printer"),
+            home_region="north",
+            regions=("east",),
+            capacity=4,
+            occurred_at=T0,
+        )
+    ]
     assert tech.version == 1 and tech.active and tech.stream_id == "tech:tech-1"
 
 
@@ -50,12 +69,18 @@ def test_required_fields(field, value):
 
 def test_update_replaces_the_profile():
     tech = register()
-    changed = tech.update(level=3, skills=["printer"], home_region="south", regions=(), capacity=2,
-                          now=T0 + timedelta(days=1))
+    changed = tech.update(
+        level=3, skills=["printer"], home_region="south", regions=(), capacity=2, now=T0 + timedelta(days=1)
+    )
     assert changed
     assert tech.pending_events[-1] == TechnicianUpdated(
-        technician_id="tech-1", level=3, skills=("printer",), home_region="south", regions=(),
-        capacity=2, occurred_at=T0 + timedelta(days=1),
+        technician_id="tech-1",
+        level=3,
+        skills=("printer",),
+        home_region="south",
+        regions=(),
+        capacity=2,
+        occurred_at=T0 + timedelta(days=1),
     )
     assert (tech.level, tech.home_region, tech.capacity) == (3, "south", 2)
 
@@ -68,8 +93,9 @@ def test_update_validates_and_an_unchanged_profile_records_nothing():
     with pytest.raises(InvalidCommand) as exc:
         tech.update(level=2, skills=(), home_region="north", regions=(), capacity=-3, now=T0)
     assert exc.value.field == "capacity"
-    assert not tech.update(level=2, skills=("printer", "copier"), home_region="north",
-                           regions=("east",), capacity=4, now=T0)
+    assert not tech.update(
+        level=2, skills=("printer", "copier"), home_region="north", regions=("east",), capacity=4, now=T0
+    )
     assert tech.version == 1
 
 
@@ -77,7 +103,8 @@ def test_set_status():
     tech = register()
     assert tech.set_status("inactive", T0)
     assert tech.pending_events[-1] == TechnicianStatusChanged(
-        technician_id="tech-1", status="inactive", occurred_at=T0)
+        technician_id="tech-1", status="inactive", occurred_at=T0
+    )
     assert tech.status is TechnicianStatus.INACTIVE and not tech.active
     assert not tech.set_status("inactive", T0)
     assert tech.version == 2
@@ -89,8 +116,13 @@ def test_set_status():
 def test_profile():
     tech = register()
     assert tech.profile() == TechnicianProfile(
-        technician_id="tech-1", level=2, skills=frozenset({"printer", "copier"}), home_region="north",
-        regions=frozenset({"east"}), capacity=4, active=True,
+        technician_id="tech-1",
+        level=2,
+        skills=frozenset({"printer", "copier"}),
+        home_region="north",
+        regions=frozenset({"east"}),
+        capacity=4,
+        active=True,
     )
     tech.set_status("inactive", T0)
     assert tech.profile().active is False
@@ -98,8 +130,14 @@ def test_profile():
 
 def test_replay_equals_live_state():
     tech = register()
-    tech.update(level=3, skills=("scanner",), home_region="north", regions=("west", "east"), capacity=5,
-                now=T0 + timedelta(hours=1))
+    tech.update(
+        level=3,
+        skills=("scanner",),
+        home_region="north",
+        regions=("west", "east"),
+        capacity=5,
+        now=T0 + timedelta(hours=1),
+    )
     tech.set_status("inactive", T0 + timedelta(hours=2))
     replayed = Technician.replay(tech.pending_events)
     live = {k: v for k, v in vars(tech).items() if k != "pending_events"}
@@ -108,4 +146,4 @@ def test_replay_equals_live_state():
 
 
 def test_technician_events_are_listed():
-    assert TECHNICIAN_EVENTS == (TechnicianRegistered, TechnicianUpdated, TechnicianStatusChanged)
+    assert (TechnicianRegistered, TechnicianUpdated, TechnicianStatusChanged) == TECHNICIAN_EVENTS

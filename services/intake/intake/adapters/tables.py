@@ -1,20 +1,32 @@
 """Intake tables: the customer archive (reference data) and the ticket/complaint read models."""
 
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, Table, Text, func,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = MetaData()
 
 companies = Table(
-    "companies", metadata,
+    "companies",
+    metadata,
     Column("id", Text, primary_key=True),
     Column("name", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 contacts = Table(
-    "contacts", metadata,
+    "contacts",
+    metadata,
     Column("id", Text, primary_key=True),
     Column("company_id", Text, ForeignKey("companies.id"), nullable=False, index=True),
     Column("name", Text, nullable=False),
@@ -24,7 +36,8 @@ contacts = Table(
     Column("is_main", Boolean, nullable=False, server_default="false"),
 )
 sites = Table(
-    "sites", metadata,
+    "sites",
+    metadata,
     Column("id", Text, primary_key=True),
     Column("company_id", Text, ForeignKey("companies.id"), nullable=False, index=True),
     Column("address", Text, nullable=False),
@@ -32,7 +45,8 @@ sites = Table(
     Column("region", Text, nullable=False),
 )
 contracts = Table(
-    "contracts", metadata,
+    "contracts",
+    metadata,
     Column("id", Text, primary_key=True),
     Column("company_id", Text, ForeignKey("companies.id"), nullable=False, index=True),
     Column("policy_id", Text, nullable=False),
@@ -48,7 +62,8 @@ contracts = Table(
     Column("ends_on", Date),
 )
 units = Table(
-    "units", metadata,
+    "units",
+    metadata,
     Column("id", Text, primary_key=True),
     Column("company_id", Text, ForeignKey("companies.id"), nullable=False, index=True),
     Column("site_id", Text, ForeignKey("sites.id"), nullable=False),
@@ -64,7 +79,8 @@ units = Table(
     Column("days_out_of_service", Integer, nullable=False, server_default="0"),
 )
 tickets_view = Table(
-    "tickets_view", metadata,
+    "tickets_view",
+    metadata,
     Column("ticket_id", Text, primary_key=True),
     Column("status", Text, nullable=False),
     Column("severity", Text, nullable=False),
@@ -82,7 +98,8 @@ tickets_view = Table(
     Column("version", Integer, nullable=False),
 )
 unit_repairs = Table(
-    "unit_repairs", metadata,
+    "unit_repairs",
+    metadata,
     Column("ticket_id", Text, primary_key=True),
     Column("unit_id", Text, nullable=False, index=True),
     Column("fault_code", Text, nullable=False),
@@ -92,7 +109,8 @@ Index("tickets_view_customer_idx", tickets_view.c.customer_id, tickets_view.c.ti
 Index("tickets_view_status_idx", tickets_view.c.status, tickets_view.c.ticket_id)
 Index("tickets_view_technician_idx", tickets_view.c.technician_id, tickets_view.c.ticket_id)
 complaints_view = Table(
-    "complaints_view", metadata,
+    "complaints_view",
+    metadata,
     Column("complaint_id", Text, primary_key=True),
     Column("ticket_id", Text, index=True),
     Column("customer_id", Text, nullable=False),

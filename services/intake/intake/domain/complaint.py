@@ -23,16 +23,31 @@ class Complaint:
         self.pending_events: list[Any] = []
 
     @classmethod
-    def file(cls, *, complaint_id: str, customer_id: str, text: str, now: datetime,
-             ticket_id: str | None = None, context: TicketContext | None = None,
-             source: str = "customer") -> Complaint:
+    def file(
+        cls,
+        *,
+        complaint_id: str,
+        customer_id: str,
+        text: str,
+        now: datetime,
+        ticket_id: str | None = None,
+        context: TicketContext | None = None,
+        source: str = "customer",
+    ) -> Complaint:
         if not text.strip():
             raise InvalidCommand("a complaint needs its text", field="text")
         complaint = cls()
-        complaint._record(ComplaintFiled(
-            complaint_id=complaint_id, ticket_id=ticket_id, customer_id=customer_id, occurred_at=now,
-            text=text, source=source, context=context,
-        ))
+        complaint._record(
+            ComplaintFiled(
+                complaint_id=complaint_id,
+                ticket_id=ticket_id,
+                customer_id=customer_id,
+                occurred_at=now,
+                text=text,
+                source=source,
+                context=context,
+            )
+        )
         return complaint
 
     @classmethod
@@ -45,10 +60,16 @@ class Complaint:
     def answer(self, reply: str, answered_by: str, now: datetime) -> None:
         if self.reply is not None:
             raise IllegalTransition("answer", "answered")
-        self._record(ComplaintAnswered(
-            complaint_id=self.complaint_id, ticket_id=self.ticket_id, customer_id=self.customer_id,
-            occurred_at=max(now, self.filed_at or now), reply=reply, answered_by=answered_by,
-        ))
+        self._record(
+            ComplaintAnswered(
+                complaint_id=self.complaint_id,
+                ticket_id=self.ticket_id,
+                customer_id=self.customer_id,
+                occurred_at=max(now, self.filed_at or now),
+                reply=reply,
+                answered_by=answered_by,
+            )
+        )
 
     @property
     def status(self) -> str:

@@ -165,8 +165,17 @@ class ComplaintAnswered:
 
 
 TICKET_EVENTS = (
-    TicketOpened, TicketClassified, TicketNoteAdded, EntitlementAssessed, TicketAwaitingCustomer,
-    TicketAwaitingParts, TicketResumed, TicketResolved, TicketReopened, TicketClosed,
-    TicketCancelled, SatisfactionRecorded,
+    TicketOpened,
+    TicketClassified,
+    TicketNoteAdded,
+    EntitlementAssessed,
+    TicketAwaitingCustomer,
+    TicketAwaitingParts,
+    TicketResumed,
+    TicketResolved,
+    TicketReopened,
+    TicketClosed,
+    TicketCancelled,
+    SatisfactionRecorded,
 )
 COMPLAINT_EVENTS = (ComplaintFiled, ComplaintAnswered)

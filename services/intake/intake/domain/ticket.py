@@ -1,11 +1,11 @@
 """The ticket: an event-sourced aggregate with an explicit lifecycle.
 
-    open ──await_customer/await_parts──▶ awaiting_* ──resume──▶ open
-      │                                       │
-      └────────────── resolve ◀───────────────┘
-                         │
-    resolved ──close──▶ closed          resolved/closed ──reopen──▶ open
-    open/awaiting_* ──cancel──▶ cancelled
+open ──await_customer/await_parts──▶ awaiting_* ──resume──▶ open
+  │                                       │
+  └────────────── resolve ◀───────────────┘
+                     │
+resolved ──close──▶ closed          resolved/closed ──reopen──▶ open
+open/awaiting_* ──cancel──▶ cancelled
 """
 
 from __future__ import annotations
@@ -18,9 +18,23 @@ from typing import Any
 from intake.domain.entitlement import Entitlement
 from intake.domain.errors import IllegalTransition, InvalidCommand
 from intake.domain.events import (
-    Caller, Channel, EntitlementAssessed, Severity, TicketAwaitingCustomer, TicketAwaitingParts,
-    TicketCancelled, TicketClassified, TicketClosed, TicketContext, TicketEvent, TicketNoteAdded,
-    TicketOpened, TicketReopened, TicketResolved, TicketResumed, SatisfactionRecorded,
+    Caller,
+    Channel,
+    EntitlementAssessed,
+    SatisfactionRecorded,
+    Severity,
+    TicketAwaitingCustomer,
+    TicketAwaitingParts,
+    TicketCancelled,
+    TicketClassified,
+    TicketClosed,
+    TicketContext,
+    TicketEvent,
+    TicketNoteAdded,
+    TicketOpened,
+    TicketReopened,
+    TicketResolved,
+    TicketResumed,
 )
 
 
@@ -63,18 +77,36 @@ class Ticket:
     # ---- construction and replay -------------------------------------------------------------
     @classmethod
     def open(
-        cls, *, ticket_id: str, context: TicketContext, channel: Channel, reported_at: datetime,
-        description: str, caller: Caller, now: datetime, fault_code: str | None = None,
-        account_engineer_id: str | None = None, sales_rep_id: str | None = None,
+        cls,
+        *,
+        ticket_id: str,
+        context: TicketContext,
+        channel: Channel,
+        reported_at: datetime,
+        description: str,
+        caller: Caller,
+        now: datetime,
+        fault_code: str | None = None,
+        account_engineer_id: str | None = None,
+        sales_rep_id: str | None = None,
     ) -> Ticket:
         if reported_at > now:
             raise InvalidCommand("reported_at is in the future", field="reported_at")
         ticket = cls()
-        ticket._record(TicketOpened(
-            ticket_id=ticket_id, occurred_at=now, context=context, channel=channel,
-            reported_at=reported_at, description=description, caller=caller, fault_code=fault_code,
-            account_engineer_id=account_engineer_id, sales_rep_id=sales_rep_id,
-        ))
+        ticket._record(
+            TicketOpened(
+                ticket_id=ticket_id,
+                occurred_at=now,
+                context=context,
+                channel=channel,
+                reported_at=reported_at,
+                description=description,
+                caller=caller,
+                fault_code=fault_code,
+                account_engineer_id=account_engineer_id,
+                sales_rep_id=sales_rep_id,
+            )
+        )
         return ticket
 
     @classmethod
@@ -89,25 +121,41 @@ class Ticket:
         self._require("classify", UNFINISHED)
         if severity == self.severity:
             raise InvalidCommand(f"the ticket is already {severity}", field="severity")
-        self._record(TicketClassified(**self._base(now, severity=severity), previous_severity=self.severity,
-                                      severity=severity, reason=reason))
+        self._record(
+            TicketClassified(
+                **self._base(now, severity=severity),
+                previous_severity=self.severity,
+                severity=severity,
+                reason=reason,
+            )
+        )
 
     def add_note(self, text: str, author: str, now: datetime) -> None:
         self._require("add a note to", UNFINISHED | {Status.RESOLVED})
         self._record(TicketNoteAdded(**self._base(now), text=text, author=author))
 
-    def record_entitlement(self, entitlement: Entitlement, now: datetime, *, fault_code: str | None = None) -> None:
+    def record_entitlement(
+        self, entitlement: Entitlement, now: datetime, *, fault_code: str | None = None
+    ) -> None:
         self._require("assess entitlement of", UNFINISHED | {Status.RESOLVED})
-        self._record(EntitlementAssessed(
-            **self._base(now), in_warranty=entitlement.in_warranty,
-            warranty_ends_on=entitlement.warranty_ends_on, excluded=entitlement.excluded,
-            remedies=tuple(str(r) for r in entitlement.remedies),
-            replacement_due=entitlement.replacement_due, parts_chargeable=entitlement.charges.parts,
-            labour_chargeable=entitlement.charges.labour, travel_chargeable=entitlement.charges.travel,
-            quote_before_work=entitlement.quote_before_work, notify_sales=entitlement.notify_sales,
-            sales_rep_id=self.sales_rep_id if entitlement.notify_sales else None,
-            reasons=entitlement.reasons, fault_code=fault_code,
-        ))
+        self._record(
+            EntitlementAssessed(
+                **self._base(now),
+                in_warranty=entitlement.in_warranty,
+                warranty_ends_on=entitlement.warranty_ends_on,
+                excluded=entitlement.excluded,
+                remedies=tuple(str(r) for r in entitlement.remedies),
+                replacement_due=entitlement.replacement_due,
+                parts_chargeable=entitlement.charges.parts,
+                labour_chargeable=entitlement.charges.labour,
+                travel_chargeable=entitlement.charges.travel,
+                quote_before_work=entitlement.quote_before_work,
+                notify_sales=entitlement.notify_sales,
+                sales_rep_id=self.sales_rep_id if entitlement.notify_sales else None,
+                reasons=entitlement.reasons,
+                fault_code=fault_code,
+            )
+        )
 
     def await_customer(self, reason: str, now: datetime) -> None:
         self._require("wait for the customer on", WORKING)
@@ -121,11 +169,25 @@ class Ticket:
         self._require("resume", PAUSED)
         self._record(TicketResumed(**self._base(now), paused=str(self.status)))
 
-    def resolve(self, resolution: str, resolved_by: str, now: datetime, *,
-                technician_id: str | None = None, fault_code: str | None = None) -> None:
+    def resolve(
+        self,
+        resolution: str,
+        resolved_by: str,
+        now: datetime,
+        *,
+        technician_id: str | None = None,
+        fault_code: str | None = None,
+    ) -> None:
         self._require("resolve", UNFINISHED)
-        self._record(TicketResolved(**self._base(now), resolution=resolution, resolved_by=resolved_by,
-                                    technician_id=technician_id, fault_code=fault_code or self.fault_code))
+        self._record(
+            TicketResolved(
+                **self._base(now),
+                resolution=resolution,
+                resolved_by=resolved_by,
+                technician_id=technician_id,
+                fault_code=fault_code or self.fault_code,
+            )
+        )
 
     def reopen(self, reason: str, now: datetime) -> None:
         self._require("reopen", {Status.RESOLVED, Status.CLOSED})

@@ -16,7 +16,9 @@ from shared.http.problems import Problem
 
 router = APIRouter(tags=["customer archive"])
 Editor = Annotated[Principal, Depends(Allow(Role.OPS_ADMIN, Role.DISPATCHER))]
-Reader = Annotated[Principal, Depends(Allow(Role.INTEGRATION, Role.DISPATCHER, Role.SUPERVISOR, Role.OPS_ADMIN))]
+Reader = Annotated[
+    Principal, Depends(Allow(Role.INTEGRATION, Role.DISPATCHER, Role.SUPERVISOR, Role.OPS_ADMIN))
+]
 
 
 def _engine(request: Request):
@@ -55,8 +57,12 @@ async def add_unit(company_id: str, body: UnitIn, request: Request, _: Editor) -
     return await _add(request, units, "U", company_id, body)
 
 
-TABLES = {"contacts": (contacts, ContactIn), "sites": (sites, SiteIn), "contracts": (contracts, ContractIn),
-          "units": (units, UnitIn)}
+TABLES = {
+    "contacts": (contacts, ContactIn),
+    "sites": (sites, SiteIn),
+    "contracts": (contracts, ContractIn),
+    "units": (units, UnitIn),
+}
 
 
 async def _archive_call(call) -> None:
@@ -73,8 +79,12 @@ async def rename_company(company_id: str, body: CompanyIn, request: Request, _: 
 
 
 @router.put("/customers/{company_id}/contacts/{row_id}", status_code=204)
-async def replace_contact(company_id: str, row_id: str, body: ContactIn, request: Request, _: Editor) -> Response:
-    await _archive_call(archive.replace_row(_engine(request), contacts, company_id, row_id, body.model_dump()))
+async def replace_contact(
+    company_id: str, row_id: str, body: ContactIn, request: Request, _: Editor
+) -> Response:
+    await _archive_call(
+        archive.replace_row(_engine(request), contacts, company_id, row_id, body.model_dump())
+    )
     return Response(status_code=204)
 
 
@@ -85,8 +95,12 @@ async def replace_site(company_id: str, row_id: str, body: SiteIn, request: Requ
 
 
 @router.put("/customers/{company_id}/contracts/{row_id}", status_code=204)
-async def replace_contract(company_id: str, row_id: str, body: ContractIn, request: Request, _: Editor) -> Response:
-    await _archive_call(archive.replace_row(_engine(request), contracts, company_id, row_id, body.model_dump()))
+async def replace_contract(
+    company_id: str, row_id: str, body: ContractIn, request: Request, _: Editor
+) -> Response:
+    await _archive_call(
+        archive.replace_row(_engine(request), contracts, company_id, row_id, body.model_dump())
+    )
     return Response(status_code=204)
 
 
@@ -96,8 +110,11 @@ async def replace_unit(company_id: str, row_id: str, body: UnitIn, request: Requ
     return Response(status_code=204)
 
 
-@router.delete("/customers/{company_id}/{kind}/{row_id}", status_code=204,
-               summary="Remove a contact, site, contract or unit (refused while other records point at it)")
+@router.delete(
+    "/customers/{company_id}/{kind}/{row_id}",
+    status_code=204,
+    summary="Remove a contact, site, contract or unit (refused while other records point at it)",
+)
 async def remove(company_id: str, kind: str, row_id: str, request: Request, _: Editor) -> Response:
     if kind not in TABLES:
         raise Problem(404, "No such collection", type_="/problems/not-found", field="kind")
@@ -115,7 +132,8 @@ async def get_company(company_id: str, request: Request, _: Reader) -> dict[str,
 
 @router.get("/lookup", summary="Find a customer by company name (partial), phone or serial number")
 async def lookup(
-    request: Request, _: Reader,
+    request: Request,
+    _: Reader,
     company: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     phone: Annotated[str | None, Query(min_length=3, max_length=40)] = None,
     serial: Annotated[str | None, Query(min_length=1, max_length=100)] = None,

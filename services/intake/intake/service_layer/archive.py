@@ -24,7 +24,7 @@ def phone_digits(phone: str) -> str:
     digits = re.sub(r"\D", "", phone)
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) - len(prefix) >= 7:
-            return digits[len(prefix):]
+            return digits[len(prefix) :]
     return digits
 
 
@@ -81,12 +81,15 @@ async def add_row(engine: AsyncEngine, table, kind: str, company_id: str, values
     return row_id
 
 
-async def replace_row(engine: AsyncEngine, table, company_id: str, row_id: str, values: dict[str, Any]) -> None:
+async def replace_row(
+    engine: AsyncEngine, table, company_id: str, row_id: str, values: dict[str, Any]
+) -> None:
     async with engine.begin() as conn:
         values = await _check_references(conn, company_id, values)
         try:
-            result = await conn.execute(update(table).where(table.c.id == row_id, table.c.company_id == company_id)
-                                        .values(**values))
+            result = await conn.execute(
+                update(table).where(table.c.id == row_id, table.c.company_id == company_id).values(**values)
+            )
         except IntegrityError as exc:
             raise _integrity(exc) from None
         if result.rowcount == 0:
@@ -96,7 +99,9 @@ async def replace_row(engine: AsyncEngine, table, company_id: str, row_id: str, 
 async def remove_row(engine: AsyncEngine, table, company_id: str, row_id: str) -> None:
     async with engine.begin() as conn:
         try:
-            result = await conn.execute(delete(table).where(table.c.id == row_id, table.c.company_id == company_id))
+            result = await conn.execute(
+                delete(table).where(table.c.id == row_id, table.c.company_id == company_id)
+            )
         except IntegrityError as exc:
             raise _integrity(exc) from None
         if result.rowcount == 0:
@@ -112,18 +117,28 @@ async def rename_company(engine: AsyncEngine, company_id: str, name: str) -> Non
 
 async def company_record(engine: AsyncEngine, company_id: str) -> dict[str, Any] | None:
     async with engine.connect() as conn:
-        company = (await conn.execute(select(companies).where(companies.c.id == company_id))).mappings().first()
+        company = (
+            (await conn.execute(select(companies).where(companies.c.id == company_id))).mappings().first()
+        )
         if company is None:
             return None
         record = dict(company)
-        for key, table in (("contacts", contacts), ("sites", sites), ("contracts", contracts), ("units", units)):
-            rows = await conn.execute(select(table).where(table.c.company_id == company_id).order_by(table.c.id))
+        for key, table in (
+            ("contacts", contacts),
+            ("sites", sites),
+            ("contracts", contracts),
+            ("units", units),
+        ):
+            rows = await conn.execute(
+                select(table).where(table.c.company_id == company_id).order_by(table.c.id)
+            )
             record[key] = [dict(r) for r in rows.mappings()]
     return record
 
 
-async def find(engine: AsyncEngine, *, company: str | None, phone: str | None, serial: str | None,
-               limit: int = 20) -> list[dict[str, Any]]:
+async def find(
+    engine: AsyncEngine, *, company: str | None, phone: str | None, serial: str | None, limit: int = 20
+) -> list[dict[str, Any]]:
     """Company ids matching a partial case-insensitive name, a phone number or a serial number."""
     query = select(companies.c.id).distinct().limit(limit)
     conditions = []

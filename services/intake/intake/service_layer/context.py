@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from intake.adapters.tables import companies, contracts, sites, unit_repairs, units
+from intake.adapters.tables import contracts, sites, unit_repairs, units
 from intake.domain.entitlement import ContractTerms, PriorRepair, UnitFacts, Variant
 from intake.domain.errors import InvalidCommand
 from intake.domain.events import Caller, Severity, TicketContext
@@ -70,8 +70,9 @@ def _part(row, alias: str, table) -> dict[str, Any] | None:
     return {column.name: row[f"{alias}_{column.name}"] for column in table.c}
 
 
-def _check_owner(part: dict[str, Any] | None, wanted: bool, customer_id: str, field: str,
-                 what: str | None = None) -> None:
+def _check_owner(
+    part: dict[str, Any] | None, wanted: bool, customer_id: str, field: str, what: str | None = None
+) -> None:
     """A row the command names (`wanted`) must exist and belong to the customer."""
     if wanted and (part is None or part["company_id"] != customer_id):
         raise InvalidCommand(f"unknown {what or field} for this customer", field=field)
@@ -88,8 +89,15 @@ async def row_by_id(conn: AsyncConnection, table, row_id: str) -> dict[str, Any]
 
 
 async def ticket_facts(
-    conn: AsyncConnection, *, customer_id: str, severity: Severity, caller_name: str, caller_phone: str,
-    contract_id: str | None = None, site_id: str | None = None, unit_id: str | None = None,
+    conn: AsyncConnection,
+    *,
+    customer_id: str,
+    severity: Severity,
+    caller_name: str,
+    caller_phone: str,
+    contract_id: str | None = None,
+    site_id: str | None = None,
+    unit_id: str | None = None,
     serial_number: str | None = None,
 ) -> ArchiveFacts:
     """The archive rows a new ticket refers to (one query), each checked to belong to the customer.
@@ -100,10 +108,22 @@ async def ticket_facts(
     """
     by_serial = unit_id is None and bool(serial_number)
     statement = _FACTS_BY_SERIAL if by_serial else _FACTS_BY_UNIT_ID
-    row = (await conn.execute(statement, {
-        "customer_id": customer_id, "unit_key": serial_number if by_serial else unit_id,
-        "site_id": site_id or None, "contract_id": contract_id or None, "digits": phone_digits(caller_phone),
-    })).mappings().one()
+    row = (
+        (
+            await conn.execute(
+                statement,
+                {
+                    "customer_id": customer_id,
+                    "unit_key": serial_number if by_serial else unit_id,
+                    "site_id": site_id or None,
+                    "contract_id": contract_id or None,
+                    "digits": phone_digits(caller_phone),
+                },
+            )
+        )
+        .mappings()
+        .one()
+    )
     if row["customer_found"] is None:
         raise InvalidCommand("unknown customer", field="customer_id")
     unit = _part(row, "u", units)
@@ -114,8 +134,9 @@ async def ticket_facts(
     site = _part(row, "s", sites)
     _check_owner(site, (site_id or (unit and unit["site_id"])) is not None, customer_id, "site_id")
     contract = _part(row, "k", contracts)
-    _check_owner(contract, (contract_id or (unit and unit["contract_id"])) is not None, customer_id,
-                 "contract_id")
+    _check_owner(
+        contract, (contract_id or (unit and unit["contract_id"])) is not None, customer_id, "contract_id"
+    )
     region = site["region"] if site else None
     on_site = bool(contract and region in (contract["on_site_regions"] or ()))
     contact_id = row["contact_id"]
@@ -125,41 +146,58 @@ async def ticket_facts(
             contract_id=contract["id"] if contract else None,
             policy_id=contract["policy_id"] if contract else DEFAULT_POLICY,
             calendar_id=contract["calendar_id"] if contract else DEFAULT_CALENDAR,
-            severity=severity, region=region, site_id=site["id"] if site else None,
-            unit_id=unit["id"] if unit else None, product_line=unit["product_line"] if unit else None,
+            severity=severity,
+            region=region,
+            site_id=site["id"] if site else None,
+            unit_id=unit["id"] if unit else None,
+            product_line=unit["product_line"] if unit else None,
             on_site_covered=on_site or (contract is not None and not contract["remote_only_elsewhere"]),
         ),
-        caller=Caller(name=caller_name, phone=caller_phone, contact_id=contact_id,
-                      registered=contact_id is not None),
-        contract=contract, unit=unit, prior_repairs=_repairs(row) if unit else (),
+        caller=Caller(
+            name=caller_name, phone=caller_phone, contact_id=contact_id, registered=contact_id is not None
+        ),
+        contract=contract,
+        unit=unit,
+        prior_repairs=_repairs(row) if unit else (),
     )
 
 
 def unit_facts(unit: dict[str, Any]) -> UnitFacts:
-    return UnitFacts(acceptance_date=unit["accepted_on"], warranty_months=unit["warranty_months"],
-                     days_out_of_service=unit["days_out_of_service"], purchase_date=unit.get("purchased_on"))
+    return UnitFacts(
+        acceptance_date=unit["accepted_on"],
+        warranty_months=unit["warranty_months"],
+        days_out_of_service=unit["days_out_of_service"],
+        purchase_date=unit.get("purchased_on"),
+    )
 
 
 def contract_terms(contract: dict[str, Any] | None) -> ContractTerms:
     if contract is None:
         return ContractTerms()
-    return ContractTerms(variant=Variant(contract["three_guarantees_variant"]),
-                         paid_maintenance_until=contract["paid_maintenance_until"])
+    return ContractTerms(
+        variant=Variant(contract["three_guarantees_variant"]),
+        paid_maintenance_until=contract["paid_maintenance_until"],
+    )
 
 
 async def prior_repairs(conn: AsyncConnection, unit_id: str, *, excluding_ticket: str) -> list[PriorRepair]:
     rows = await conn.execute(
-        select(unit_repairs.c.fault_code, unit_repairs.c.resolved_on)
-        .where(unit_repairs.c.unit_id == unit_id, unit_repairs.c.ticket_id != excluding_ticket)
+        select(unit_repairs.c.fault_code, unit_repairs.c.resolved_on).where(
+            unit_repairs.c.unit_id == unit_id, unit_repairs.c.ticket_id != excluding_ticket
+        )
     )
     return [PriorRepair(fault_code=r.fault_code, resolved_on=r.resolved_on) for r in rows]
 
 
-async def record_repair(conn: AsyncConnection, *, ticket_id: str, unit_id: str, fault_code: str,
-                        resolved_on: date) -> None:
-    statement = insert(unit_repairs).values(ticket_id=ticket_id, unit_id=unit_id, fault_code=fault_code,
-                                            resolved_on=resolved_on)
-    await conn.execute(statement.on_conflict_do_update(
-        index_elements=[unit_repairs.c.ticket_id],
-        set_={"fault_code": fault_code, "resolved_on": resolved_on},
-    ))
+async def record_repair(
+    conn: AsyncConnection, *, ticket_id: str, unit_id: str, fault_code: str, resolved_on: date
+) -> None:
+    statement = insert(unit_repairs).values(
+        ticket_id=ticket_id, unit_id=unit_id, fault_code=fault_code, resolved_on=resolved_on
+    )
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[unit_repairs.c.ticket_id],
+            set_={"fault_code": fault_code, "resolved_on": resolved_on},
+        )
+    )

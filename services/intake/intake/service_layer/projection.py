@@ -32,23 +32,34 @@ def ticket_document(ticket: Ticket, technician_id: str | None = None) -> dict[st
         "on_site_covered": context.on_site_covered,
         "description": ticket.description,
         "fault_code": ticket.fault_code,
-        "caller": {"name": ticket.caller.name, "phone": ticket.caller.phone,
-                   "contact_id": ticket.caller.contact_id, "registered": ticket.caller.registered},
+        "caller": {
+            "name": ticket.caller.name,
+            "phone": ticket.caller.phone,
+            "contact_id": ticket.caller.contact_id,
+            "registered": ticket.caller.registered,
+        },
         "reported_at": ticket.reported_at.isoformat() if ticket.reported_at else None,
         "opened_at": ticket.opened_at.isoformat() if ticket.opened_at else None,
         "updated_at": ticket.updated_at.isoformat() if ticket.updated_at else None,
         "technician_id": technician_id,
         "resolution": ticket.resolution,
         "satisfaction": ticket.satisfaction,
-        "notes": [{"text": n.text, "author": n.author, "at": n.occurred_at.isoformat()} for n in ticket.notes],
-        "entitlement": None if entitlement is None else {
+        "notes": [
+            {"text": n.text, "author": n.author, "at": n.occurred_at.isoformat()} for n in ticket.notes
+        ],
+        "entitlement": None
+        if entitlement is None
+        else {
             "in_warranty": entitlement.in_warranty,
             "warranty_ends_on": entitlement.warranty_ends_on.isoformat(),
             "excluded": entitlement.excluded,
             "remedies": list(entitlement.remedies),
             "replacement_due": entitlement.replacement_due,
-            "chargeable": {"parts": entitlement.parts_chargeable, "labour": entitlement.labour_chargeable,
-                           "travel": entitlement.travel_chargeable},
+            "chargeable": {
+                "parts": entitlement.parts_chargeable,
+                "labour": entitlement.labour_chargeable,
+                "travel": entitlement.travel_chargeable,
+            },
             "quote_before_work": entitlement.quote_before_work,
             "notify_sales": entitlement.notify_sales,
             "sales_rep_id": entitlement.sales_rep_id,
@@ -80,27 +91,51 @@ async def project_ticket(conn: AsyncConnection, ticket: Ticket) -> None:
     assert context is not None
     values = {
         "ticket_id": ticket.ticket_id,
-        "status": str(ticket.status), "severity": str(context.severity), "channel": str(ticket.channel),
-        "customer_id": context.customer_id, "contract_id": context.contract_id, "site_id": context.site_id,
-        "unit_id": context.unit_id, "region": context.region, "description": ticket.description,
-        "caller": {"name": ticket.caller.name, "phone": ticket.caller.phone,
-                   "registered": ticket.caller.registered} if ticket.caller else {},
-        "reported_at": ticket.reported_at, "updated_at": ticket.updated_at, "version": ticket.version,
+        "status": str(ticket.status),
+        "severity": str(context.severity),
+        "channel": str(ticket.channel),
+        "customer_id": context.customer_id,
+        "contract_id": context.contract_id,
+        "site_id": context.site_id,
+        "unit_id": context.unit_id,
+        "region": context.region,
+        "description": ticket.description,
+        "caller": {
+            "name": ticket.caller.name,
+            "phone": ticket.caller.phone,
+            "registered": ticket.caller.registered,
+        }
+        if ticket.caller
+        else {},
+        "reported_at": ticket.reported_at,
+        "updated_at": ticket.updated_at,
+        "version": ticket.version,
     }
     await conn.execute(_UPSERT_TICKET, values)
 
 
 async def project_complaint(conn: AsyncConnection, complaint: Complaint) -> None:
-    values = {"ticket_id": complaint.ticket_id, "customer_id": complaint.customer_id, "text": complaint.text,
-              "reply": complaint.reply, "filed_at": complaint.filed_at, "answered_at": complaint.answered_at}
+    values = {
+        "ticket_id": complaint.ticket_id,
+        "customer_id": complaint.customer_id,
+        "text": complaint.text,
+        "reply": complaint.reply,
+        "filed_at": complaint.filed_at,
+        "answered_at": complaint.answered_at,
+    }
     statement = insert(complaints_view).values(complaint_id=complaint.complaint_id, **values)
-    await conn.execute(statement.on_conflict_do_update(index_elements=[complaints_view.c.complaint_id], set_=values))
+    await conn.execute(
+        statement.on_conflict_do_update(index_elements=[complaints_view.c.complaint_id], set_=values)
+    )
 
 
 def complaint_document(complaint: Complaint) -> dict[str, Any]:
     return {
-        "complaint_id": complaint.complaint_id, "ticket_id": complaint.ticket_id,
-        "customer_id": complaint.customer_id, "text": complaint.text, "status": complaint.status,
+        "complaint_id": complaint.complaint_id,
+        "ticket_id": complaint.ticket_id,
+        "customer_id": complaint.customer_id,
+        "text": complaint.text,
+        "status": complaint.status,
         "reply": complaint.reply,
         "filed_at": complaint.filed_at.isoformat() if complaint.filed_at else None,
         "answered_at": complaint.answered_at.isoformat() if complaint.answered_at else None,

@@ -39,8 +39,9 @@ def decode_cursor(cursor: str) -> str:
     return decoded
 
 
-async def list_tickets(engine: AsyncEngine, where: TicketFilter, *, limit: int,
-                       cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+async def list_tickets(
+    engine: AsyncEngine, where: TicketFilter, *, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
     query = select(tickets_view).order_by(tickets_view.c.ticket_id).limit(limit + 1)
     for column in ("customer_id", "status", "severity", "technician_id", "region"):
         value = getattr(where, column)
@@ -60,5 +61,9 @@ async def list_tickets(engine: AsyncEngine, where: TicketFilter, *, limit: int,
 
 async def ticket_row(engine: AsyncEngine, ticket_id: str) -> dict[str, Any] | None:
     async with engine.connect() as conn:
-        row = (await conn.execute(select(tickets_view).where(tickets_view.c.ticket_id == ticket_id))).mappings().first()
+        row = (
+            (await conn.execute(select(tickets_view).where(tickets_view.c.ticket_id == ticket_id)))
+            .mappings()
+            .first()
+        )
     return dict(row) if row else None

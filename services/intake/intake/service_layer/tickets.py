@@ -10,22 +10,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared import idempotency
-from shared.envelope import EventMetadata
-from shared.runtime import ServiceRuntime
-from shared.unit_of_work import UnitOfWork, retry_on_conflict
-
-from intake.adapters.tables import tickets_view
+from intake.adapters.tables import companies, contracts, tickets_view, units
 from intake.domain.complaint import Complaint
-from intake.domain.errors import InvalidCommand
 from intake.domain.entitlement import Cause, FaultReport, HolidayCalendar, PriorRepair, assess
+from intake.domain.errors import InvalidCommand
 from intake.domain.events import Channel, SatisfactionRecorded, Severity, TicketResolved
 from intake.domain.ticket import Ticket
 from intake.service_layer import context as archive_context
 from intake.service_layer.ids import time_ordered_id
 from intake.service_layer.projection import (
-    complaint_document, project_complaint, project_ticket, ticket_document,
+    complaint_document,
+    project_complaint,
+    project_ticket,
+    ticket_document,
 )
+from shared import idempotency
+from shared.envelope import EventMetadata
+from shared.runtime import ServiceRuntime
+from shared.unit_of_work import UnitOfWork, retry_on_conflict
 
 TICKET_STREAM = "ticket"
 COMPLAINT_STREAM = "complaint"
@@ -72,40 +74,66 @@ class TicketService:
         self.runtime = runtime
         self.holidays = holidays
 
-    async def open(self, command: OpenTicket, *, metadata: EventMetadata, idempotency_key: str | None,
-                   scope: str, fingerprint: str) -> Outcome:
+    async def open(
+        self,
+        command: OpenTicket,
+        *,
+        metadata: EventMetadata,
+        idempotency_key: str | None,
+        scope: str,
+        fingerprint: str,
+    ) -> Outcome:
         async with self.runtime.uow() as uow:
             if idempotency_key:
-                stored = await idempotency.claim(uow.conn, scope=scope, key=idempotency_key,
-                                                 fingerprint=fingerprint)
+                stored = await idempotency.claim(
+                    uow.conn, scope=scope, key=idempotency_key, fingerprint=fingerprint
+                )
                 if stored is not None:
                     return Outcome(stored.status, stored.body)
             facts = await archive_context.ticket_facts(
-                uow.conn, customer_id=command.customer_id, severity=command.severity,
-                caller_name=command.caller_name, caller_phone=command.caller_phone,
-                contract_id=command.contract_id, site_id=command.site_id, unit_id=command.unit_id,
+                uow.conn,
+                customer_id=command.customer_id,
+                severity=command.severity,
+                caller_name=command.caller_name,
+                caller_phone=command.caller_phone,
+                contract_id=command.contract_id,
+                site_id=command.site_id,
+                unit_id=command.unit_id,
                 serial_number=command.serial_number,
             )
             now = _now()
             contract = facts.contract or {}
             ticket = Ticket.open(
-                ticket_id=time_ordered_id("T"), context=facts.context, channel=command.channel,
-                reported_at=command.reported_at or now, description=command.description,
-                caller=facts.caller, now=now, fault_code=command.fault_code,
-                account_engineer_id=contract.get("account_engineer_id"), sales_rep_id=contract.get("sales_rep_id"),
+                ticket_id=time_ordered_id("T"),
+                context=facts.context,
+                channel=command.channel,
+                reported_at=command.reported_at or now,
+                description=command.description,
+                caller=facts.caller,
+                now=now,
+                fault_code=command.fault_code,
+                account_engineer_id=contract.get("account_engineer_id"),
+                sales_rep_id=contract.get("sales_rep_id"),
             )
             if facts.unit is not None:
-                self._entitle(ticket, facts.unit, facts.contract, Cause.PERFORMANCE_FAULT, now,
-                              facts.prior_repairs)
+                self._entitle(
+                    ticket, facts.unit, facts.contract, Cause.PERFORMANCE_FAULT, now, facts.prior_repairs
+                )
             await self._save(uow, ticket, metadata)
             document = ticket_document(ticket)
             if idempotency_key:
-                await idempotency.remember(uow.conn, scope=scope, key=idempotency_key, status=201, body=document)
+                await idempotency.remember(
+                    uow.conn, scope=scope, key=idempotency_key, status=201, body=document
+                )
             await uow.commit()
             return Outcome(201, document)
 
     async def change(
-        self, ticket_id: str, action: Callable[[Ticket, datetime], Any], *, metadata: EventMetadata,
+        self,
+        ticket_id: str,
+        action: Callable[[Ticket, datetime], Any],
+        *,
+        metadata: EventMetadata,
         if_match: int | None = None,
     ) -> dict[str, Any]:
         async def attempt() -> dict[str, Any]:
@@ -121,8 +149,15 @@ class TicketService:
 
         return await retry_on_conflict(attempt)
 
-    async def reassess(self, ticket_id: str, *, cause: Cause, fault_code: str | None,
-                       metadata: EventMetadata, if_match: int | None = None) -> dict[str, Any]:
+    async def reassess(
+        self,
+        ticket_id: str,
+        *,
+        cause: Cause,
+        fault_code: str | None,
+        metadata: EventMetadata,
+        if_match: int | None = None,
+    ) -> dict[str, Any]:
         async def attempt() -> dict[str, Any]:
             async with self.runtime.uow() as uow:
                 ticket = await self._load(uow.conn, ticket_id)
@@ -137,17 +172,18 @@ class TicketService:
 
         return await retry_on_conflict(attempt)
 
-    async def assess_again(self, conn: AsyncConnection, ticket: Ticket, *, cause: Cause,
-                           fault_code: str | None) -> bool:
+    async def assess_again(
+        self, conn: AsyncConnection, ticket: Ticket, *, cause: Cause, fault_code: str | None
+    ) -> bool:
         """Entitlement on a repair (diagnosis from the field, or a clerk); False: no unit to assess."""
         context = ticket.context
         assert context is not None
         if not context.unit_id:
             return False
-        unit = await archive_context.row_by_id(conn, archive_context.units, context.unit_id)
+        unit = await archive_context.row_by_id(conn, units, context.unit_id)
         contract = None
         if context.contract_id:
-            contract = await archive_context.row_by_id(conn, archive_context.contracts, context.contract_id)
+            contract = await archive_context.row_by_id(conn, contracts, context.contract_id)
         if unit is None:
             return False
         await self._assess(conn, ticket, unit, contract, cause, _now(), fault_code=fault_code)
@@ -165,14 +201,24 @@ class TicketService:
             stored = await self.runtime.store.read(conn, ticket_id)
         if not stored:
             raise TicketNotFound(ticket_id)
-        return [{"version": e.version, "event_id": str(e.event_id), "type": e.event_type,
-                 "occurred_at": e.occurred_at.isoformat(), "recorded_at": e.recorded_at.isoformat(),
-                 "actor": e.metadata.get("actor"), "correlation_id": e.metadata.get("correlation_id"),
-                 "data": e.data} for e in stored]
+        return [
+            {
+                "version": e.version,
+                "event_id": str(e.event_id),
+                "type": e.event_type,
+                "occurred_at": e.occurred_at.isoformat(),
+                "recorded_at": e.recorded_at.isoformat(),
+                "actor": e.metadata.get("actor"),
+                "correlation_id": e.metadata.get("correlation_id"),
+                "data": e.data,
+            }
+            for e in stored
+        ]
 
     # ---- complaints ----------------------------------------------------------------------------
-    async def file_complaint(self, *, customer_id: str, text: str, ticket_id: str | None,
-                             metadata: EventMetadata) -> dict[str, Any]:
+    async def file_complaint(
+        self, *, customer_id: str, text: str, ticket_id: str | None, metadata: EventMetadata
+    ) -> dict[str, Any]:
         async with self.runtime.uow() as uow:
             context = None
             if ticket_id is not None:
@@ -181,15 +227,23 @@ class TicketService:
                 context = ticket.context
                 if context.customer_id != customer_id:
                     raise InvalidCommand("the ticket belongs to another customer", field="ticket_id")
-            elif await archive_context.row_by_id(uow.conn, archive_context.companies, customer_id) is None:
+            elif await archive_context.row_by_id(uow.conn, companies, customer_id) is None:
                 raise InvalidCommand("unknown customer", field="customer_id")
-            complaint = Complaint.file(complaint_id=time_ordered_id("CP"), customer_id=customer_id, text=text,
-                                       now=_now(), ticket_id=ticket_id, context=context)
+            complaint = Complaint.file(
+                complaint_id=time_ordered_id("CP"),
+                customer_id=customer_id,
+                text=text,
+                now=_now(),
+                ticket_id=ticket_id,
+                context=context,
+            )
             await self._save_complaint(uow, complaint, metadata)
             await uow.commit()
             return complaint_document(complaint)
 
-    async def answer_complaint(self, complaint_id: str, *, reply: str, metadata: EventMetadata) -> dict[str, Any]:
+    async def answer_complaint(
+        self, complaint_id: str, *, reply: str, metadata: EventMetadata
+    ) -> dict[str, Any]:
         async def attempt() -> dict[str, Any]:
             async with self.runtime.uow() as uow:
                 complaint = await uow.load(Complaint, complaint_id)
@@ -216,17 +270,42 @@ class TicketService:
             raise TicketNotFound(ticket_id)
         return Ticket.replay(history)
 
-    async def _assess(self, conn, ticket: Ticket, unit, contract, cause: Cause, now: datetime, *,
-                      fault_code: str | None = None) -> None:
+    async def _assess(
+        self,
+        conn,
+        ticket: Ticket,
+        unit,
+        contract,
+        cause: Cause,
+        now: datetime,
+        *,
+        fault_code: str | None = None,
+    ) -> None:
         prior = await archive_context.prior_repairs(conn, unit["id"], excluding_ticket=ticket.ticket_id)
         self._entitle(ticket, unit, contract, cause, now, prior, fault_code=fault_code)
 
-    def _entitle(self, ticket: Ticket, unit, contract, cause: Cause, now: datetime,
-                 prior: Sequence[PriorRepair], *, fault_code: str | None = None) -> None:
+    def _entitle(
+        self,
+        ticket: Ticket,
+        unit,
+        contract,
+        cause: Cause,
+        now: datetime,
+        prior: Sequence[PriorRepair],
+        *,
+        fault_code: str | None = None,
+    ) -> None:
         fault_code = fault_code or ticket.fault_code
-        report = FaultReport(reported_on=(ticket.reported_at or now).date(), fault_code=fault_code, cause=cause)
-        entitlement = assess(unit=archive_context.unit_facts(unit), terms=archive_context.contract_terms(contract),
-                             fault=report, prior_repairs=prior, calendar=self.holidays)
+        report = FaultReport(
+            reported_on=(ticket.reported_at or now).date(), fault_code=fault_code, cause=cause
+        )
+        entitlement = assess(
+            unit=archive_context.unit_facts(unit),
+            terms=archive_context.contract_terms(contract),
+            fault=report,
+            prior_repairs=prior,
+            calendar=self.holidays,
+        )
         ticket.record_entitlement(entitlement, now, fault_code=fault_code)
 
     async def _save(self, uow: UnitOfWork, ticket: Ticket, metadata: EventMetadata) -> None:
@@ -236,30 +315,55 @@ class TicketService:
         await apply_consequences(uow.conn, ticket, new_events, metadata, self.runtime, uow)
 
     async def _save_complaint(self, uow: UnitOfWork, complaint: Complaint, metadata: EventMetadata) -> None:
-        await uow.save(complaint, stream_id=complaint.complaint_id, stream_type=COMPLAINT_STREAM,
-                       metadata=metadata, key=complaint.ticket_id)
+        await uow.save(
+            complaint,
+            stream_id=complaint.complaint_id,
+            stream_type=COMPLAINT_STREAM,
+            metadata=metadata,
+            key=complaint.ticket_id,
+        )
         await project_complaint(uow.conn, complaint)
 
 
-async def apply_consequences(conn: AsyncConnection, ticket: Ticket, new_events: list[Any],
-                             metadata: EventMetadata, runtime: ServiceRuntime, uow: UnitOfWork | None) -> None:
+async def apply_consequences(
+    conn: AsyncConnection,
+    ticket: Ticket,
+    new_events: list[Any],
+    metadata: EventMetadata,
+    runtime: ServiceRuntime,
+    uow: UnitOfWork | None,
+) -> None:
     """Read model, repair history, and the complaint a dissatisfied callback opens."""
     await project_ticket(conn, ticket)
     context = ticket.context
     assert context is not None
     for event in new_events:
         if isinstance(event, TicketResolved) and context.unit_id and event.fault_code:
-            await archive_context.record_repair(conn, ticket_id=ticket.ticket_id, unit_id=context.unit_id,
-                                                fault_code=event.fault_code, resolved_on=event.occurred_at.date())
+            await archive_context.record_repair(
+                conn,
+                ticket_id=ticket.ticket_id,
+                unit_id=context.unit_id,
+                fault_code=event.fault_code,
+                resolved_on=event.occurred_at.date(),
+            )
         if isinstance(event, SatisfactionRecorded) and event.score <= 2:
             complaint = Complaint.file(
-                complaint_id=time_ordered_id("CP"), customer_id=context.customer_id, ticket_id=ticket.ticket_id,
+                complaint_id=time_ordered_id("CP"),
+                customer_id=context.customer_id,
+                ticket_id=ticket.ticket_id,
                 text=f"dissatisfied at the callback (score {event.score}): {event.comment}".strip(),
-                now=event.occurred_at, context=context, source="satisfaction_callback",
+                now=event.occurred_at,
+                context=context,
+                source="satisfaction_callback",
             )
             envelopes = await runtime.store.append(
-                conn, stream_id=complaint.complaint_id, stream_type=COMPLAINT_STREAM, expected_version=0,
-                new_events=complaint.pending_events, metadata=metadata, key=ticket.ticket_id,
+                conn,
+                stream_id=complaint.complaint_id,
+                stream_type=COMPLAINT_STREAM,
+                expected_version=0,
+                new_events=complaint.pending_events,
+                metadata=metadata,
+                key=ticket.ticket_id,
             )
             if uow is not None:
                 uow.published.extend(envelopes)
@@ -268,5 +372,7 @@ async def apply_consequences(conn: AsyncConnection, ticket: Ticket, new_events: 
 
 
 async def technician_of(conn: AsyncConnection, ticket_id: str) -> str | None:
-    row = (await conn.execute(select(tickets_view.c.technician_id).where(tickets_view.c.ticket_id == ticket_id))).first()
+    row = (
+        await conn.execute(select(tickets_view.c.technician_id).where(tickets_view.c.ticket_id == ticket_id))
+    ).first()
     return row[0] if row else None

@@ -8,8 +8,15 @@ from typing import Any
 from intake.domain.entitlement import HolidayCalendar, warranty_end
 from intake.service_layer.context import unit_facts
 
+WEEKENDS_ONLY = HolidayCalendar()
 
-def warranty_status(unit: dict[str, Any], today: date, holidays: HolidayCalendar = HolidayCalendar()) -> dict[str, Any]:
+
+def warranty_status(
+    unit: dict[str, Any], today: date, holidays: HolidayCalendar = WEEKENDS_ONLY
+) -> dict[str, Any]:
     ends_on = warranty_end(unit_facts(unit), holidays)
-    return {"in_warranty": today <= ends_on, "ends_on": ends_on.isoformat(),
-            "days_left": max((ends_on - today).days, 0)}
+    return {
+        "in_warranty": today <= ends_on,
+        "ends_on": ends_on.isoformat(),
+        "days_left": max((ends_on - today).days, 0),
+    }

@@ -13,8 +13,12 @@ def tokens(tmp_path) -> Tokens:
 @pytest.fixture
 async def intake(database_url, bootstrap_servers, topic_prefix, tmp_path, tokens):
     settings = service_settings(
-        Settings, database_url=database_url, bootstrap_servers=bootstrap_servers,
-        topic_prefix=topic_prefix, key_file=tmp_path / "dev.pem", rate_limit_per_minute=100_000,
+        Settings,
+        database_url=database_url,
+        bootstrap_servers=bootstrap_servers,
+        topic_prefix=topic_prefix,
+        key_file=tmp_path / "dev.pem",
+        rate_limit_per_minute=100_000,
         public_holidays=["2026-10-01", "2026-10-02"],
     )
     async with running_service(create_app, settings) as client:
@@ -39,24 +43,59 @@ def gateway(tokens):
 @pytest.fixture
 async def customer(intake, admin):
     """A customer with a contact, a site, a contract and one unit under warranty."""
+
     async def post(path, body):
         response = await intake.post(path, json=body, headers=admin)
         assert response.status_code == 201, response.text
         return response.json()["id"]
 
     company = await post("/customers", {"name": "上海明珠电梯有限公司"})
-    contact = await post(f"/customers/{company}/contacts", {"name": "王经理", "phone": "+86 138-0013-8000",
-                                                           "is_main": True})
-    site = await post(f"/customers/{company}/sites", {"address": "浦东大道 1 号", "city": "Shanghai",
-                                                     "region": "SH"})
-    contract = await post(f"/customers/{company}/contracts", {
-        "policy_id": "seed-003", "calendar_id": "7x24", "on_site_regions": ["SH"], "starts_on": "2024-01-01",
-        "account_engineer_id": "tech-1", "sales_rep_id": "sales-9"})
-    unit = await post(f"/customers/{company}/units", {
-        "site_id": site, "contract_id": contract, "model": "EL-3000", "serial_number": "SN-0001",
-        "product_line": "elevator", "accepted_on": "2025-06-01", "warranty_months": 24})
-    old_unit = await post(f"/customers/{company}/units", {
-        "site_id": site, "contract_id": contract, "model": "EL-1000", "serial_number": "SN-OLD",
-        "product_line": "elevator", "accepted_on": "2019-01-01", "warranty_months": 12})
-    return {"company": company, "contact": contact, "site": site, "contract": contract, "unit": unit,
-            "old_unit": old_unit}
+    contact = await post(
+        f"/customers/{company}/contacts", {"name": "王经理", "phone": "+86 138-0013-8000", "is_main": True}
+    )
+    site = await post(
+        f"/customers/{company}/sites", {"address": "浦东大道 1 号", "city": "Shanghai", "region": "SH"}
+    )
+    contract = await post(
+        f"/customers/{company}/contracts",
+        {
+            "policy_id": "seed-003",
+            "calendar_id": "7x24",
+            "on_site_regions": ["SH"],
+            "starts_on": "2024-01-01",
+            "account_engineer_id": "tech-1",
+            "sales_rep_id": "sales-9",
+        },
+    )
+    unit = await post(
+        f"/customers/{company}/units",
+        {
+            "site_id": site,
+            "contract_id": contract,
+            "model": "EL-3000",
+            "serial_number": "SN-0001",
+            "product_line": "elevator",
+            "accepted_on": "2025-06-01",
+            "warranty_months": 24,
+        },
+    )
+    old_unit = await post(
+        f"/customers/{company}/units",
+        {
+            "site_id": site,
+            "contract_id": contract,
+            "model": "EL-1000",
+            "serial_number": "SN-OLD",
+            "product_line": "elevator",
+            "accepted_on": "2019-01-01",
+            "warranty_months": 12,
+        },
+    )
+    return {
+        "company": company,
+        "contact": contact,
+        "site": site,
+        "contract": contract,
+        "unit": unit,
+        "old_unit": old_unit,
+    }

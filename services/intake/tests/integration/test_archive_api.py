@@ -3,7 +3,9 @@
 
 async def test_lookup_by_partial_chinese_name_phone_and_serial(intake, customer, gateway):
     by_name = (await intake.get("/lookup", params={"company": "明珠"}, headers=gateway)).json()["matches"]
-    by_phone = (await intake.get("/lookup", params={"phone": "13800138000"}, headers=gateway)).json()["matches"]
+    by_phone = (await intake.get("/lookup", params={"phone": "13800138000"}, headers=gateway)).json()[
+        "matches"
+    ]
     by_serial = (await intake.get("/lookup", params={"serial": "SN-0001"}, headers=gateway)).json()["matches"]
     for matches in (by_name, by_phone, by_serial):
         assert [m["id"] for m in matches] == [customer["company"]]
@@ -16,34 +18,63 @@ async def test_lookup_by_partial_chinese_name_phone_and_serial(intake, customer,
 
 
 async def test_lookup_misses_and_needs_a_criterion(intake, customer, gateway):
-    assert (await intake.get("/lookup", params={"company": "nobody"}, headers=gateway)).json()["matches"] == []
+    assert (await intake.get("/lookup", params={"company": "nobody"}, headers=gateway)).json()[
+        "matches"
+    ] == []
     response = await intake.get("/lookup", headers=gateway)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
 
 
 async def test_duplicate_serial_number_is_a_409_problem(intake, customer, admin):
-    response = await intake.post(f"/customers/{customer['company']}/units", headers=admin, json={
-        "site_id": customer["site"], "model": "X", "serial_number": "SN-0001", "product_line": "elevator",
-        "accepted_on": "2025-01-01", "warranty_months": 12})
+    response = await intake.post(
+        f"/customers/{customer['company']}/units",
+        headers=admin,
+        json={
+            "site_id": customer["site"],
+            "model": "X",
+            "serial_number": "SN-0001",
+            "product_line": "elevator",
+            "accepted_on": "2025-01-01",
+            "warranty_months": 12,
+        },
+    )
     assert response.status_code == 409
     assert response.json()["field"] == "serial_number"
 
 
 async def test_archive_records_can_be_changed_and_removed(intake, customer, admin, gateway):
     company = customer["company"]
-    assert (await intake.put(f"/customers/{company}", json={"name": "明珠电梯集团"}, headers=admin)).status_code == 204
+    assert (
+        await intake.put(f"/customers/{company}", json={"name": "明珠电梯集团"}, headers=admin)
+    ).status_code == 204
     contact = {"name": "李工", "phone": "13911112222", "is_main": False}
-    assert (await intake.put(f"/customers/{company}/contacts/{customer['contact']}", json=contact,
-                             headers=admin)).status_code == 204
-    found = (await intake.get("/lookup", params={"phone": "139-1111-2222"}, headers=gateway)).json()["matches"]
+    assert (
+        await intake.put(f"/customers/{company}/contacts/{customer['contact']}", json=contact, headers=admin)
+    ).status_code == 204
+    found = (await intake.get("/lookup", params={"phone": "139-1111-2222"}, headers=gateway)).json()[
+        "matches"
+    ]
     assert [m["name"] for m in found] == ["明珠电梯集团"]
     in_use = await intake.delete(f"/customers/{company}/sites/{customer['site']}", headers=admin)
     assert in_use.status_code == 409  # units stand on that site
-    assert (await intake.delete(f"/customers/{company}/contacts/{customer['contact']}", headers=admin)).status_code == 204
-    assert (await intake.delete(f"/customers/{company}/contacts/{customer['contact']}", headers=admin)).status_code == 404
+    assert (
+        await intake.delete(f"/customers/{company}/contacts/{customer['contact']}", headers=admin)
+    ).status_code == 204
+    assert (
+        await intake.delete(f"/customers/{company}/contacts/{customer['contact']}", headers=admin)
+    ).status_code == 404
     other = (await intake.post("/customers", json={"name": "别家"}, headers=admin)).json()["id"]
-    foreign = await intake.put(f"/customers/{other}/units/{customer['unit']}", headers=admin, json={
-        "site_id": customer["site"], "model": "X", "serial_number": "SN-X", "product_line": "elevator",
-        "accepted_on": "2025-01-01", "warranty_months": 12})
+    foreign = await intake.put(
+        f"/customers/{other}/units/{customer['unit']}",
+        headers=admin,
+        json={
+            "site_id": customer["site"],
+            "model": "X",
+            "serial_number": "SN-X",
+            "product_line": "elevator",
+            "accepted_on": "2025-01-01",
+            "warranty_months": 12,
+        },
+    )
     assert foreign.status_code == 422 and foreign.json()["field"] == "site_id"

@@ -10,9 +10,14 @@ from shared.testing.waiting import envelopes, publish, read_topic, wait_until
 
 
 def ticket_body(customer, **changes):
-    body = {"customer_id": customer["company"], "channel": "phone", "severity": "P2",
-            "description": "电梯困人 elevator stuck between floors", "unit_id": customer["unit"],
-            "caller": {"name": "王经理", "phone": "13800138000"}}
+    body = {
+        "customer_id": customer["company"],
+        "channel": "phone",
+        "severity": "P2",
+        "description": "电梯困人 elevator stuck between floors",
+        "unit_id": customer["unit"],
+        "caller": {"name": "王经理", "phone": "13800138000"},
+    }
     return {**body, **changes}
 
 
@@ -25,11 +30,13 @@ async def _count_events(database_url) -> int:
         await engine.dispose()
 
 
-async def test_twenty_concurrent_retries_of_one_key_make_one_ticket(intake, customer, gateway, database_url,
-                                                                     bootstrap_servers, topic_prefix):
+async def test_twenty_concurrent_retries_of_one_key_make_one_ticket(
+    intake, customer, gateway, database_url, bootstrap_servers, topic_prefix
+):
     headers = {**gateway, "Idempotency-Key": "call-20261126-0001"}
-    responses = await asyncio.gather(*(intake.post("/tickets", json=ticket_body(customer), headers=headers)
-                                       for _ in range(20)))
+    responses = await asyncio.gather(
+        *(intake.post("/tickets", json=ticket_body(customer), headers=headers) for _ in range(20))
+    )
     assert {r.status_code for r in responses} == {201}
     assert len({r.json()["ticket_id"] for r in responses}) == 1
     ticket_id = responses[0].json()["ticket_id"]
@@ -50,32 +57,51 @@ async def test_same_key_different_body_is_refused(intake, customer, gateway, dat
     assert await _count_events(database_url) == before
 
 
-async def test_opened_event_carries_the_full_context_and_entitlement(intake, customer, gateway,
-                                                                     bootstrap_servers, topic_prefix):
-    created = (await intake.post("/tickets", json=ticket_body(customer, severity="P1"), headers=gateway)).json()
+async def test_opened_event_carries_the_full_context_and_entitlement(
+    intake, customer, gateway, bootstrap_servers, topic_prefix
+):
+    created = (
+        await intake.post("/tickets", json=ticket_body(customer, severity="P1"), headers=gateway)
+    ).json()
     assert created["entitlement"]["in_warranty"] is True
     assert created["caller"]["registered"] is True
     records = await read_topic(bootstrap_servers, f"{topic_prefix}servicepact.tickets.v1", expected=2)
     opened = next(e for e in envelopes(records) if e.type == "TicketOpened")
     assert opened.data["context"] == {
-        "customer_id": customer["company"], "contract_id": customer["contract"], "policy_id": "seed-003",
-        "calendar_id": "7x24", "severity": "P1", "region": "SH", "site_id": customer["site"],
-        "unit_id": customer["unit"], "product_line": "elevator", "on_site_covered": True}
+        "customer_id": customer["company"],
+        "contract_id": customer["contract"],
+        "policy_id": "seed-003",
+        "calendar_id": "7x24",
+        "severity": "P1",
+        "region": "SH",
+        "site_id": customer["site"],
+        "unit_id": customer["unit"],
+        "product_line": "elevator",
+        "on_site_covered": True,
+    }
     assert opened.actor == "hotline-gw"
     assert opened.correlationid
 
 
 async def test_out_of_warranty_names_the_sales_rep_and_unknown_caller_is_flagged(intake, customer, gateway):
-    body = ticket_body(customer, unit_id=customer["old_unit"], caller={"name": "路人", "phone": "021-5555-0000"})
+    body = ticket_body(
+        customer, unit_id=customer["old_unit"], caller={"name": "路人", "phone": "021-5555-0000"}
+    )
     created = (await intake.post("/tickets", json=body, headers=gateway)).json()
-    assert created["caller"] == {"name": "路人", "phone": "021-5555-0000", "contact_id": None, "registered": False}
+    assert created["caller"] == {
+        "name": "路人",
+        "phone": "021-5555-0000",
+        "contact_id": None,
+        "registered": False,
+    }
     assert created["entitlement"]["in_warranty"] is False
     assert created["entitlement"]["notify_sales"] is True
     assert created["entitlement"]["sales_rep_id"] == "sales-9"
 
 
-async def test_malformed_bodies_are_problems_naming_the_field_and_write_nothing(intake, customer, gateway,
-                                                                                database_url):
+async def test_malformed_bodies_are_problems_naming_the_field_and_write_nothing(
+    intake, customer, gateway, database_url
+):
     cases = [
         (ticket_body(customer, severity="P9"), "severity"),
         (ticket_body(customer, channel="pigeon"), "channel"),
@@ -108,7 +134,9 @@ async def test_lifecycle_and_illegal_transitions(intake, customer, gateway, disp
     assert refused.json()["state"] == "open"
     assert (await act("resume", expect=409)).json()["state"] == "open"
     assert (await act("reopen", {"reason": "x"}, expect=409)).json()["state"] == "open"
-    assert (await act("classify", {"severity": "P2", "reason": "same"}, expect=422)).json()["field"] == "severity"
+    assert (await act("classify", {"severity": "P2", "reason": "same"}, expect=422)).json()[
+        "field"
+    ] == "severity"
     assert await _count_events(database_url) == before
 
     await act("classify", {"severity": "P1", "reason": "whole building down"})
@@ -127,9 +155,18 @@ async def test_lifecycle_and_illegal_transitions(intake, customer, gateway, disp
 
     history = (await intake.get(f"{path}/events", headers=dispatcher)).json()["events"]
     assert [e["type"] for e in history] == [
-        "TicketOpened", "EntitlementAssessed", "TicketClassified", "TicketNoteAdded", "TicketAwaitingCustomer",
-        "TicketAwaitingParts", "TicketResumed", "TicketResolved", "SatisfactionRecorded", "TicketClosed",
-        "TicketReopened"]
+        "TicketOpened",
+        "EntitlementAssessed",
+        "TicketClassified",
+        "TicketNoteAdded",
+        "TicketAwaitingCustomer",
+        "TicketAwaitingParts",
+        "TicketResumed",
+        "TicketResolved",
+        "SatisfactionRecorded",
+        "TicketClosed",
+        "TicketReopened",
+    ]
     assert all(e["actor"] for e in history)
     assert history[2]["data"]["context"]["severity"] == "P1"
 
@@ -164,8 +201,11 @@ async def test_as_of_returns_the_earlier_state(intake, customer, gateway, dispat
 async def test_list_filters_and_cursor_pages(intake, customer, gateway, dispatcher):
     ids = []
     for severity in ("P1", "P2", "P3", "P2", "P2"):
-        ids.append((await intake.post("/tickets", json=ticket_body(customer, severity=severity),
-                                      headers=gateway)).json()["ticket_id"])
+        ids.append(
+            (
+                await intake.post("/tickets", json=ticket_body(customer, severity=severity), headers=gateway)
+            ).json()["ticket_id"]
+        )
     seen, cursor = [], None
     while True:
         params = {"severity": "P2", "limit": 2, **({"cursor": cursor} if cursor else {})}
@@ -180,13 +220,23 @@ async def test_list_filters_and_cursor_pages(intake, customer, gateway, dispatch
 
 
 async def test_field_work_events_drive_the_ticket_and_technicians_see_only_their_own(
-        intake, customer, gateway, tokens, bootstrap_servers, topic_prefix):
-    ticket_id = (await intake.post("/tickets", json=ticket_body(customer), headers=gateway)).json()["ticket_id"]
-    other_id = (await intake.post("/tickets", json=ticket_body(customer), headers=gateway)).json()["ticket_id"]
+    intake, customer, gateway, tokens, bootstrap_servers, topic_prefix
+):
+    ticket_id = (await intake.post("/tickets", json=ticket_body(customer), headers=gateway)).json()[
+        "ticket_id"
+    ]
+    other_id = (await intake.post("/tickets", json=ticket_body(customer), headers=gateway)).json()[
+        "ticket_id"
+    ]
     dispatch_topic = f"{topic_prefix}servicepact.dispatch.v1"
     at = datetime.now(UTC).isoformat()
-    await publish(bootstrap_servers, dispatch_topic, type_="TechnicianAssigned", subject=ticket_id,
-                  data={"ticket_id": ticket_id, "technician_id": "tech-7", "occurred_at": at, "level": 1})
+    await publish(
+        bootstrap_servers,
+        dispatch_topic,
+        type_="TechnicianAssigned",
+        subject=ticket_id,
+        data={"ticket_id": ticket_id, "technician_id": "tech-7", "occurred_at": at, "level": 1},
+    )
     mine = tokens("technician", sub="tech-7", technician_id="tech-7")
 
     async def visible():
@@ -199,9 +249,19 @@ async def test_field_work_events_drive_the_ticket_and_technicians_see_only_their
     listed = (await intake.get("/tickets", headers=mine)).json()["items"]
     assert [t["ticket_id"] for t in listed] == [ticket_id]
 
-    await publish(bootstrap_servers, dispatch_topic, type_="WorkResolved", subject=ticket_id,
-                  data={"ticket_id": ticket_id, "technician_id": "tech-7", "occurred_at": at,
-                        "fix": "reset controller", "fault_code": "CTRL-2"})
+    await publish(
+        bootstrap_servers,
+        dispatch_topic,
+        type_="WorkResolved",
+        subject=ticket_id,
+        data={
+            "ticket_id": ticket_id,
+            "technician_id": "tech-7",
+            "occurred_at": at,
+            "fix": "reset controller",
+            "fault_code": "CTRL-2",
+        },
+    )
 
     async def resolved():
         return (await intake.get(f"/tickets/{ticket_id}", headers=mine)).json()["status"] == "resolved"
@@ -210,17 +270,22 @@ async def test_field_work_events_drive_the_ticket_and_technicians_see_only_their
 
 
 async def test_dissatisfied_callback_files_a_complaint_and_complaints_get_replies(
-        intake, customer, gateway, dispatcher, bootstrap_servers, topic_prefix):
-    ticket_id = (await intake.post("/tickets", json=ticket_body(customer), headers=gateway)).json()["ticket_id"]
+    intake, customer, gateway, dispatcher, bootstrap_servers, topic_prefix
+):
+    ticket_id = (await intake.post("/tickets", json=ticket_body(customer), headers=gateway)).json()[
+        "ticket_id"
+    ]
     path = f"/tickets/{ticket_id}"
     await intake.post(f"{path}/resolve", json={"resolution": "fixed"}, headers=dispatcher)
     await intake.post(f"{path}/satisfaction", json={"score": 1, "comment": "too slow"}, headers=dispatcher)
-    standalone = await intake.post("/complaints", headers=gateway, json={
-        "customer_id": customer["company"], "text": "rude engineer"})
+    standalone = await intake.post(
+        "/complaints", headers=gateway, json={"customer_id": customer["company"], "text": "rude engineer"}
+    )
     assert standalone.status_code == 201
     complaint_id = standalone.json()["complaint_id"]
-    reply = await intake.post(f"/complaints/{complaint_id}/reply", json={"reply": "we apologise"},
-                              headers=dispatcher)
+    reply = await intake.post(
+        f"/complaints/{complaint_id}/reply", json={"reply": "we apologise"}, headers=dispatcher
+    )
     assert reply.json()["status"] == "answered"
     again = await intake.post(f"/complaints/{complaint_id}/reply", json={"reply": "x"}, headers=dispatcher)
     assert again.status_code == 409
@@ -228,22 +293,39 @@ async def test_dissatisfied_callback_files_a_complaint_and_complaints_get_replie
     complaints = [e for e in envelopes(records) if e.type.startswith("Complaint")]
     # different keys, so different partitions: compare without order
     assert sorted((e.type, e.data.get("source"), e.subject) for e in complaints) == [
-        ("ComplaintAnswered", None, complaint_id), ("ComplaintFiled", "customer", complaint_id),
-        ("ComplaintFiled", "satisfaction_callback", ticket_id)]
+        ("ComplaintAnswered", None, complaint_id),
+        ("ComplaintFiled", "customer", complaint_id),
+        ("ComplaintFiled", "satisfaction_callback", ticket_id),
+    ]
 
 
 async def test_a_third_failure_diagnosed_in_the_field_makes_the_unit_due_for_replacement(
-        intake, customer, gateway, dispatcher, bootstrap_servers, topic_prefix):
-    for n in range(2):  # the same fault repaired twice within warranty
-        ticket_id = (await intake.post("/tickets", json=ticket_body(customer), headers=gateway)).json()["ticket_id"]
-        await intake.post(f"/tickets/{ticket_id}/resolve", json={"resolution": "fixed", "fault_code": "DOOR-01"},
-                          headers=dispatcher)
+    intake, customer, gateway, dispatcher, bootstrap_servers, topic_prefix
+):
+    for _ in range(2):  # the same fault repaired twice within warranty
+        ticket_id = (await intake.post("/tickets", json=ticket_body(customer), headers=gateway)).json()[
+            "ticket_id"
+        ]
+        await intake.post(
+            f"/tickets/{ticket_id}/resolve",
+            json={"resolution": "fixed", "fault_code": "DOOR-01"},
+            headers=dispatcher,
+        )
     third = (await intake.post("/tickets", json=ticket_body(customer), headers=gateway)).json()
     assert third["entitlement"]["replacement_due"] is False  # no fault code known at intake
-    await publish(bootstrap_servers, f"{topic_prefix}servicepact.dispatch.v1", type_="DiagnosisRecorded",
-                  subject=third["ticket_id"], data={"ticket_id": third["ticket_id"], "technician_id": "tech-1",
-                                                    "occurred_at": datetime.now(UTC).isoformat(),
-                                                    "diagnosis": "door sensor again", "fault_code": "DOOR-01"})
+    await publish(
+        bootstrap_servers,
+        f"{topic_prefix}servicepact.dispatch.v1",
+        type_="DiagnosisRecorded",
+        subject=third["ticket_id"],
+        data={
+            "ticket_id": third["ticket_id"],
+            "technician_id": "tech-1",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "diagnosis": "door sensor again",
+            "fault_code": "DOOR-01",
+        },
+    )
 
     async def reassessed():
         ticket = (await intake.get(f"/tickets/{third['ticket_id']}", headers=dispatcher)).json()

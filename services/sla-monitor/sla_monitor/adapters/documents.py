@@ -43,8 +43,13 @@ class PolicyDoc(_Doc):
     targets: dict[Severity, dict[str, TargetDoc]]
     warning_fractions: list[float] = Field(default=[0.5, 0.8], max_length=10)
     pauses: list[str] = Field(default=sorted(PAUSE_REASONS))
-    ladder: list[StepDoc] = Field(default=[StepDoc(level=2, at_fraction=1.0), StepDoc(level=3, at_fraction=1.5),
-                                           StepDoc(level=4, at_fraction=2.0)])
+    ladder: list[StepDoc] = Field(
+        default=[
+            StepDoc(level=2, at_fraction=1.0),
+            StepDoc(level=3, at_fraction=1.5),
+            StepDoc(level=4, at_fraction=2.0),
+        ]
+    )
     complaint_reply: TargetDoc | None = None
 
     @field_validator("targets")
@@ -53,7 +58,9 @@ class PolicyDoc(_Doc):
         for severity, clocks in value.items():
             unknown = set(clocks) - set(TICKET_CLOCK_NAMES)
             if unknown:
-                raise ValueError(f"{severity}: unknown clock(s) {sorted(unknown)}; known: {TICKET_CLOCK_NAMES}")
+                raise ValueError(
+                    f"{severity}: unknown clock(s) {sorted(unknown)}; known: {TICKET_CLOCK_NAMES}"
+                )
         return value
 
     @field_validator("warning_fractions")
@@ -75,9 +82,15 @@ class PolicyDoc(_Doc):
             return Target(duration=parse_duration(doc.duration), business_time=doc.business_time)
 
         return Policy(
-            policy_id=self.policy_id, name=self.name, description=self.description,
-            targets={sev: {ClockKind(k): target(t) for k, t in clocks.items()} for sev, clocks in self.targets.items()},
-            warning_fractions=tuple(self.warning_fractions), pauses=frozenset(self.pauses),
+            policy_id=self.policy_id,
+            name=self.name,
+            description=self.description,
+            targets={
+                sev: {ClockKind(k): target(t) for k, t in clocks.items()}
+                for sev, clocks in self.targets.items()
+            },
+            warning_fractions=tuple(self.warning_fractions),
+            pauses=frozenset(self.pauses),
             ladder=tuple(EscalationStep(level=s.level, at_fraction=s.at_fraction) for s in self.ladder),
             complaint_reply=target(self.complaint_reply) if self.complaint_reply else None,
         )
@@ -88,9 +101,14 @@ class PolicyDoc(_Doc):
             return TargetDoc(duration=format_duration(t.duration), business_time=t.business_time)
 
         return cls(
-            policy_id=policy.policy_id, name=policy.name, description=policy.description,
-            targets={sev: {k.value: doc(t) for k, t in clocks.items()} for sev, clocks in policy.targets.items()},
-            warning_fractions=list(policy.warning_fractions), pauses=sorted(policy.pauses),
+            policy_id=policy.policy_id,
+            name=policy.name,
+            description=policy.description,
+            targets={
+                sev: {k.value: doc(t) for k, t in clocks.items()} for sev, clocks in policy.targets.items()
+            },
+            warning_fractions=list(policy.warning_fractions),
+            pauses=sorted(policy.pauses),
             ladder=[StepDoc(level=s.level, at_fraction=s.at_fraction) for s in policy.ladder],
             complaint_reply=doc(policy.complaint_reply) if policy.complaint_reply else None,
         )
@@ -100,7 +118,8 @@ class CalendarDoc(_Doc):
     calendar_id: Identifier
     timezone: str = "Asia/Shanghai"
     hours: dict[int, list[tuple[str, str]]] | None = Field(
-        default=None, description="weekday (0=Monday) -> [[\"09:00\", \"18:00\"], ...]; null = 7x24")
+        default=None, description='weekday (0=Monday) -> [["09:00", "18:00"], ...]; null = 7x24'
+    )
     holidays: list[date] = Field(default_factory=list, max_length=5000)
     makeup_workdays: list[date] = Field(default_factory=list, max_length=5000)
     makeup_weekday: int = Field(default=0, ge=0, le=6)
@@ -112,18 +131,25 @@ class CalendarDoc(_Doc):
 
     def to_domain(self) -> BusinessCalendar:
         return BusinessCalendar(
-            calendar_id=self.calendar_id, timezone=self.timezone,
-            hours=None if self.hours is None else {day: tuple(tuple(w) for w in windows)
-                                                   for day, windows in self.hours.items()},
-            holidays=frozenset(self.holidays), makeup_workdays=frozenset(self.makeup_workdays),
+            calendar_id=self.calendar_id,
+            timezone=self.timezone,
+            hours=None
+            if self.hours is None
+            else {day: tuple(tuple(w) for w in windows) for day, windows in self.hours.items()},
+            holidays=frozenset(self.holidays),
+            makeup_workdays=frozenset(self.makeup_workdays),
             makeup_weekday=self.makeup_weekday,
         )
 
     @classmethod
     def from_domain(cls, calendar: BusinessCalendar) -> CalendarDoc:
         return cls(
-            calendar_id=calendar.calendar_id, timezone=calendar.timezone,
-            hours=None if calendar.hours is None else {d: [tuple(w) for w in ws] for d, ws in calendar.hours.items()},
-            holidays=sorted(calendar.holidays), makeup_workdays=sorted(calendar.makeup_workdays),
+            calendar_id=calendar.calendar_id,
+            timezone=calendar.timezone,
+            hours=None
+            if calendar.hours is None
+            else {d: [tuple(w) for w in ws] for d, ws in calendar.hours.items()},
+            holidays=sorted(calendar.holidays),
+            makeup_workdays=sorted(calendar.makeup_workdays),
             makeup_weekday=calendar.makeup_weekday,
         )

@@ -38,17 +38,21 @@ class TicketClassified(TicketFact):
 class TicketAwaitingCustomer(TicketFact):
     pass
 
+
 @dataclass(frozen=True, kw_only=True)
 class TicketAwaitingParts(TicketFact):
     pass
+
 
 @dataclass(frozen=True, kw_only=True)
 class TicketResumed(TicketFact):
     pass
 
+
 @dataclass(frozen=True, kw_only=True)
 class TicketResolved(TicketFact):
     pass
+
 
 @dataclass(frozen=True, kw_only=True)
 class TicketReopened(TicketFact):
@@ -59,25 +63,31 @@ class TicketReopened(TicketFact):
 class TicketClosed(TicketFact):
     pass
 
+
 @dataclass(frozen=True, kw_only=True)
 class TicketCancelled(TicketFact):
     pass
+
 
 @dataclass(frozen=True, kw_only=True)
 class AssignmentAcknowledged(TicketFact):
     pass
 
+
 @dataclass(frozen=True, kw_only=True)
 class RemoteSessionStarted(TicketFact):
     pass
+
 
 @dataclass(frozen=True, kw_only=True)
 class TechnicianArrived(TicketFact):
     pass
 
+
 @dataclass(frozen=True, kw_only=True)
 class WorkResolved(TicketFact):
     pass
+
 
 @dataclass(frozen=True, kw_only=True)
 class OnSiteVisitRequired(TicketFact):
@@ -100,8 +110,23 @@ class ComplaintAnswered:
     occurred_at: datetime
 
 
-
-TICKET_INPUTS = (TicketOpened, TicketClassified, TicketAwaitingCustomer, TicketAwaitingParts, TicketResumed,
-                 TicketResolved, TicketReopened, TicketClosed, TicketCancelled, ComplaintFiled, ComplaintAnswered)
-DISPATCH_INPUTS = (AssignmentAcknowledged, RemoteSessionStarted, TechnicianArrived, WorkResolved,
-                   OnSiteVisitRequired)
+TICKET_INPUTS = (
+    TicketOpened,
+    TicketClassified,
+    TicketAwaitingCustomer,
+    TicketAwaitingParts,
+    TicketResumed,
+    TicketResolved,
+    TicketReopened,
+    TicketClosed,
+    TicketCancelled,
+    ComplaintFiled,
+    ComplaintAnswered,
+)
+DISPATCH_INPUTS = (
+    AssignmentAcknowledged,
+    RemoteSessionStarted,
+    TechnicianArrived,
+    WorkResolved,
+    OnSiteVisitRequired,
+)

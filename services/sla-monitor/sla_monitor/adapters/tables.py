@@ -2,25 +2,39 @@
 timer: `due_at` is its next threshold), the exactly-once emission guard, and the inputs kept for
 what-if replays."""
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, PrimaryKeyConstraint, Table, Text, func, text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 metadata = MetaData()
 
 policies = Table(
-    "policies", metadata,
+    "policies",
+    metadata,
     Column("policy_id", Text, primary_key=True),
     Column("document", JSONB, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 calendars = Table(
-    "calendars", metadata,
+    "calendars",
+    metadata,
     Column("calendar_id", Text, primary_key=True),
     Column("document", JSONB, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 sla_tickets = Table(
-    "sla_tickets", metadata,
+    "sla_tickets",
+    metadata,
     Column("ticket_id", Text, primary_key=True),
     Column("state", JSONB, nullable=False),
     Column("version", Integer, nullable=False),  # of the ticket's SLA event stream ("sla:<ticket>")
@@ -29,7 +43,8 @@ sla_tickets = Table(
 )
 Index("sla_tickets_due_idx", sla_tickets.c.due_at, postgresql_where=text("due_at IS NOT NULL"))
 sla_emissions = Table(
-    "sla_emissions", metadata,
+    "sla_emissions",
+    metadata,
     Column("ticket_id", Text, nullable=False),
     Column("clock", Text, nullable=False),
     Column("threshold", Text, nullable=False),
@@ -38,7 +53,8 @@ sla_emissions = Table(
     PrimaryKeyConstraint("ticket_id", "clock", "threshold", name="sla_emissions_once"),
 )
 sla_inputs = Table(
-    "sla_inputs", metadata,
+    "sla_inputs",
+    metadata,
     Column("event_id", UUID(as_uuid=True), primary_key=True),
     Column("ticket_id", Text, nullable=False),
     Column("event_type", Text, nullable=False),

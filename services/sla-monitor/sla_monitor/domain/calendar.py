@@ -158,9 +158,7 @@ def _normalise_hours(
                 )
             parsed.append((s, e))
         week[weekday] = _merge(parsed)
-    frozen = _FrozenHours(
-        {wd: tuple((_fmt(s), _fmt(e)) for s, e in week[wd]) for wd in sorted(hours)}
-    )
+    frozen = _FrozenHours({wd: tuple((_fmt(s), _fmt(e)) for s, e in week[wd]) for wd in sorted(hours)})
     return frozen, tuple(week)
 
 
@@ -219,9 +217,7 @@ class BusinessCalendar:
     makeup_workdays: frozenset[date] = frozenset()
     makeup_weekday: int = 0
     _zone: ZoneInfo = field(init=False, repr=False, compare=False, hash=False)
-    _week: tuple[tuple[_Window, ...], ...] | None = field(
-        init=False, repr=False, compare=False, hash=False
-    )
+    _week: tuple[tuple[_Window, ...], ...] | None = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.calendar_id, str) or not self.calendar_id.strip():
@@ -345,9 +341,7 @@ class BusinessCalendar:
                 cursor = e
             empty_days = 0 if found else empty_days + 1
             day += _ONE_DAY
-        raise ValueError(
-            f"calendar {self.calendar_id!r} has no working time within {_MAX_EMPTY_DAYS} days"
-        )
+        raise ValueError(f"calendar {self.calendar_id!r} has no working time within {_MAX_EMPTY_DAYS} days")
 
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
         """Business time within ``[start, end)``; zero if ``end <= start``."""

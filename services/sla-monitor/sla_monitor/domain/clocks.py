@@ -18,7 +18,13 @@ from sla_monitor.domain.events import EscalationRaised, SlaBreached, SlaClockSto
 from sla_monitor.domain.policy import ClockKind, Policy, Target
 
 ALWAYS = BusinessCalendar.always()
-TICKET_CLOCKS = (ClockKind.RESPONSE, ClockKind.ON_SITE, ClockKind.RESTORE, ClockKind.RESOLUTION, ClockKind.HANDOFF)
+TICKET_CLOCKS = (
+    ClockKind.RESPONSE,
+    ClockKind.ON_SITE,
+    ClockKind.RESTORE,
+    ClockKind.RESOLUTION,
+    ClockKind.HANDOFF,
+)
 RUNNING, PAUSED = "running", "paused"
 MET, MISSED, CANCELLED = "met", "missed", "cancelled"
 
@@ -70,10 +76,28 @@ class SlaTicket:
 
     # ---- lifecycle -----------------------------------------------------------------------------
     @classmethod
-    def open(cls, *, ticket_id: str, policy: Policy, calendar_id: str, severity: str, customer_id: str,
-             region: str | None, opened_at: datetime, on_site_covered: bool) -> SlaTicket:
-        ticket = cls(ticket_id=ticket_id, policy_id=policy.policy_id, calendar_id=calendar_id, severity=severity,
-                     customer_id=customer_id, region=region, opened_at=opened_at, on_site_covered=on_site_covered)
+    def open(
+        cls,
+        *,
+        ticket_id: str,
+        policy: Policy,
+        calendar_id: str,
+        severity: str,
+        customer_id: str,
+        region: str | None,
+        opened_at: datetime,
+        on_site_covered: bool,
+    ) -> SlaTicket:
+        ticket = cls(
+            ticket_id=ticket_id,
+            policy_id=policy.policy_id,
+            calendar_id=calendar_id,
+            severity=severity,
+            customer_id=customer_id,
+            region=region,
+            opened_at=opened_at,
+            on_site_covered=on_site_covered,
+        )
         ticket._note(opened_at, f"opened as {severity} under policy {policy.policy_id}")
         for kind in TICKET_CLOCKS:
             if kind is ClockKind.ON_SITE and not on_site_covered:
@@ -81,10 +105,14 @@ class SlaTicket:
             ticket._start(kind.value, kind, opened_at, policy.target(severity, kind))
         return ticket
 
-    def reclassify(self, severity: str, at: datetime, policy: Policy, calendar: BusinessCalendar) -> list[SlaEvent]:
+    def reclassify(
+        self, severity: str, at: datetime, policy: Policy, calendar: BusinessCalendar
+    ) -> list[SlaEvent]:
         """New targets from the original start; thresholds already passed fire at the next tick."""
         previous, self.severity = self.severity, severity
-        self._note(at, f"re-classified {previous} -> {severity}: deadlines recomputed from the original start")
+        self._note(
+            at, f"re-classified {previous} -> {severity}: deadlines recomputed from the original start"
+        )
         events: list[SlaEvent] = []
         for kind in TICKET_CLOCKS:
             target = policy.target(severity, kind)
@@ -115,7 +143,9 @@ class SlaTicket:
         for clock in self._open_clocks():
             if clock.status == PAUSED and clock.paused_since is not None:
                 at_ = max(at, clock.paused_since)
-                clock.paused_seconds += self._calendar(clock, calendar).elapsed(clock.paused_since, at_).total_seconds()
+                clock.paused_seconds += (
+                    self._calendar(clock, calendar).elapsed(clock.paused_since, at_).total_seconds()
+                )
                 clock.pauses[-1] = (clock.paused_since, at_)
                 clock.status, clock.paused_since = RUNNING, None
         self._note(at, "resumed")
@@ -125,7 +155,9 @@ class SlaTicket:
             self._start(kind.value, kind, at, policy.target(self.severity, kind))
             self._note(at, f"{kind.value} clock started: {why}")
 
-    def stop(self, kinds: tuple[ClockKind, ...], at: datetime, calendar: BusinessCalendar, why: str) -> list[SlaEvent]:
+    def stop(
+        self, kinds: tuple[ClockKind, ...], at: datetime, calendar: BusinessCalendar, why: str
+    ) -> list[SlaEvent]:
         events: list[SlaEvent] = []
         for kind in kinds:
             clock = self._current(kind)
@@ -143,7 +175,12 @@ class SlaTicket:
             if current is not None and current.open:
                 continue
             count = sum(1 for clock in self.clocks.values() if clock.kind is kind)
-            self._start(f"{kind.value}#{count + 1}" if count else kind.value, kind, at, policy.target(self.severity, kind))
+            self._start(
+                f"{kind.value}#{count + 1}" if count else kind.value,
+                kind,
+                at,
+                policy.target(self.severity, kind),
+            )
         self._note(at, "reopened: restore and resolution clocks start again")
 
     def cancel(self, at: datetime, calendar: BusinessCalendar) -> list[SlaEvent]:
@@ -163,10 +200,15 @@ class SlaTicket:
         if self.level >= 4:
             return []
         self.level += 1
-        return [EscalationRaised(**self._fields(name, f"escalation:L{self.level}", at), level=self.level,
-                                 reason="complaint")]
+        return [
+            EscalationRaised(
+                **self._fields(name, f"escalation:L{self.level}", at), level=self.level, reason="complaint"
+            )
+        ]
 
-    def complaint_answered(self, complaint_id: str, at: datetime, calendar: BusinessCalendar) -> list[SlaEvent]:
+    def complaint_answered(
+        self, complaint_id: str, at: datetime, calendar: BusinessCalendar
+    ) -> list[SlaEvent]:
         clock = self.clocks.get(f"{ClockKind.COMPLAINT_REPLY.value}:{complaint_id}")
         if clock is None or not clock.open:
             return []
@@ -209,8 +251,11 @@ class SlaTicket:
             return [Threshold("handoff", 1.0)]
         marks = [Threshold(f"warning:{f:g}", f) for f in policy.warning_fractions]
         marks.append(Threshold("breach", 1.0))
-        marks += [Threshold(f"escalation:L{step.level}", step.at_fraction) for step in policy.ladder
-                  if step.at_fraction > 1.0]
+        marks += [
+            Threshold(f"escalation:L{step.level}", step.at_fraction)
+            for step in policy.ladder
+            if step.at_fraction > 1.0
+        ]
         return sorted(marks, key=lambda t: (t.fraction, t.name != "breach"))
 
     def threshold_time(self, clock: Clock, fraction: float, calendar: BusinessCalendar) -> datetime:
@@ -231,8 +276,9 @@ class SlaTicket:
         return max(total - clock.paused_seconds, 0.0)
 
     # ---- internals -----------------------------------------------------------------------------
-    def _fire(self, clock: Clock, threshold: Threshold, when: datetime, policy: Policy,
-              calendar: BusinessCalendar) -> list[SlaEvent]:
+    def _fire(
+        self, clock: Clock, threshold: Threshold, when: datetime, policy: Policy, calendar: BusinessCalendar
+    ) -> list[SlaEvent]:
         fields = self._fields(clock.name, threshold.name, when)
         deadline = self.deadline(clock, calendar)
         if threshold.name.startswith("warning:"):
@@ -253,7 +299,11 @@ class SlaTicket:
             return []
         self.level = level
         self._note(when, f"escalated to L{level}: {reason}")
-        return [EscalationRaised(**self._fields(clock_name, f"escalation:L{level}", when), level=level, reason=reason)]
+        return [
+            EscalationRaised(
+                **self._fields(clock_name, f"escalation:L{level}", when), level=level, reason=reason
+            )
+        ]
 
     def _stop(self, clock: Clock, at: datetime, outcome: str, calendar: BusinessCalendar) -> list[SlaEvent]:
         at = max(at, clock.started_at)
@@ -262,14 +312,25 @@ class SlaTicket:
             clock.pauses[-1] = (clock.pauses[-1][0], at)
         clock.status, clock.stopped_at, clock.paused_since = outcome, at, None
         deadline = None if outcome == CANCELLED else self.deadline(clock, calendar)
-        return [SlaClockStopped(**self._fields(clock.name, "stopped", at), outcome=outcome, deadline=deadline,
-                                elapsed_seconds=round(elapsed, 3))]
+        return [
+            SlaClockStopped(
+                **self._fields(clock.name, "stopped", at),
+                outcome=outcome,
+                deadline=deadline,
+                elapsed_seconds=round(elapsed, 3),
+            )
+        ]
 
     def _start(self, name: str, kind: ClockKind, at: datetime, target: Target | None) -> None:
         if target is None:
             return
-        self.clocks[name] = Clock(name=name, kind=kind, started_at=at,
-                                  target_seconds=target.duration.total_seconds(), business_time=target.business_time)
+        self.clocks[name] = Clock(
+            name=name,
+            kind=kind,
+            started_at=at,
+            target_seconds=target.duration.total_seconds(),
+            business_time=target.business_time,
+        )
 
     def _current(self, kind: ClockKind) -> Clock | None:
         """The latest clock of a kind (a reopened ticket has several)."""
@@ -286,9 +347,16 @@ class SlaTicket:
         return calendar if clock.business_time else ALWAYS
 
     def _fields(self, clock: str, threshold: str, at: datetime) -> dict:
-        return {"ticket_id": self.ticket_id, "clock": clock, "threshold": threshold, "occurred_at": at,
-                "policy_id": self.policy_id, "severity": self.severity, "customer_id": self.customer_id,
-                "region": self.region}
+        return {
+            "ticket_id": self.ticket_id,
+            "clock": clock,
+            "threshold": threshold,
+            "occurred_at": at,
+            "policy_id": self.policy_id,
+            "severity": self.severity,
+            "customer_id": self.customer_id,
+            "region": self.region,
+        }
 
     def _note(self, at: datetime, what: str) -> None:
         self.moves.append(Move(at=at, what=what))

@@ -33,8 +33,11 @@ class EscalationStep:
     at_fraction: float  # of a clock's target (1.0 = at the breach)
 
 
-DEFAULT_LADDER = (EscalationStep(level=2, at_fraction=1.0), EscalationStep(level=3, at_fraction=1.5),
-                  EscalationStep(level=4, at_fraction=2.0))
+DEFAULT_LADDER = (
+    EscalationStep(level=2, at_fraction=1.0),
+    EscalationStep(level=3, at_fraction=1.5),
+    EscalationStep(level=4, at_fraction=2.0),
+)
 
 
 @dataclass(frozen=True, kw_only=True)

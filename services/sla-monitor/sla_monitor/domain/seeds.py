@@ -7,7 +7,13 @@ from datetime import timedelta
 from sla_monitor.domain.calendar import BusinessCalendar
 from sla_monitor.domain.policy import ClockKind, EscalationStep, Policy, Target
 
-R, O, RS, RL, H = ClockKind.RESPONSE, ClockKind.ON_SITE, ClockKind.RESTORE, ClockKind.RESOLUTION, ClockKind.HANDOFF
+RESPONSE, ON_SITE, RESTORE, RESOLUTION, HANDOFF = (
+    ClockKind.RESPONSE,
+    ClockKind.ON_SITE,
+    ClockKind.RESTORE,
+    ClockKind.RESOLUTION,
+    ClockKind.HANDOFF,
+)
 
 
 def _t(minutes: float, business: bool = False) -> Target:
@@ -19,10 +25,10 @@ SEED_003 = Policy(
     name="Seed 003, table 7: P1 5 min / 40 min on site / 2 h restore",
     description="Response, hand-off to the next tier, restore and on-site targets per severity class.",
     targets={
-        "P1": {R: _t(5), H: _t(0), RS: _t(120), O: _t(40)},
-        "P2": {R: _t(10), H: _t(30), RS: _t(120), O: _t(60)},
-        "P3": {R: _t(10), H: _t(60), RS: _t(120), O: _t(60)},
-        "P4": {R: _t(10), H: _t(60), O: _t(120)},
+        "P1": {RESPONSE: _t(5), HANDOFF: _t(0), RESTORE: _t(120), ON_SITE: _t(40)},
+        "P2": {RESPONSE: _t(10), HANDOFF: _t(30), RESTORE: _t(120), ON_SITE: _t(60)},
+        "P3": {RESPONSE: _t(10), HANDOFF: _t(60), RESTORE: _t(120), ON_SITE: _t(60)},
+        "P4": {RESPONSE: _t(10), HANDOFF: _t(60), ON_SITE: _t(120)},
     },
     complaint_reply=_t(60),
 )
@@ -31,7 +37,10 @@ LOANER_4H = Policy(
     policy_id="loaner-4h",
     name="0.5 h phone response, 2 h on site, 4 h repair, else a loaner unit",
     description="Restore breach means a loaner is sent (inventory listens for the restore breach).",
-    targets={sev: {R: _t(30), O: _t(120), RS: _t(240), RL: _t(24 * 60), H: _t(240)} for sev in ("P1", "P2", "P3", "P4")},
+    targets={
+        sev: {RESPONSE: _t(30), ON_SITE: _t(120), RESTORE: _t(240), RESOLUTION: _t(24 * 60), HANDOFF: _t(240)}
+        for sev in ("P1", "P2", "P3", "P4")
+    },
     complaint_reply=_t(120),
 )
 
@@ -39,24 +48,37 @@ WORKING_HOURS_1_2_4 = Policy(
     policy_id="working-hours-1-2-4",
     name="1 working hour response, 2 working hours arrival, 4 working hours repair",
     description="Counted in the contract's working calendar; complaint answered within 1 hour.",
-    targets={sev: {R: _t(60, True), O: _t(120, True), RS: _t(240, True), H: _t(240, True)}
-             for sev in ("P1", "P2", "P3", "P4")},
+    targets={
+        sev: {RESPONSE: _t(60, True), ON_SITE: _t(120, True), RESTORE: _t(240, True), HANDOFF: _t(240, True)}
+        for sev in ("P1", "P2", "P3", "P4")
+    },
     warning_fractions=(0.5, 0.8),
-    ladder=(EscalationStep(level=2, at_fraction=1.0), EscalationStep(level=3, at_fraction=2.0),
-            EscalationStep(level=4, at_fraction=3.0)),
+    ladder=(
+        EscalationStep(level=2, at_fraction=1.0),
+        EscalationStep(level=3, at_fraction=2.0),
+        EscalationStep(level=4, at_fraction=3.0),
+    ),
     complaint_reply=_t(60),
 )
 
 REMOTE_48H = Policy(
     policy_id="remote-48h",
     name="Remote regions: email answered in 8 h, on site within 48 h",
-    targets={sev: {R: _t(8 * 60), O: _t(48 * 60), RS: _t(72 * 60)} for sev in ("P1", "P2", "P3", "P4")},
+    targets={
+        sev: {RESPONSE: _t(8 * 60), ON_SITE: _t(48 * 60), RESTORE: _t(72 * 60)}
+        for sev in ("P1", "P2", "P3", "P4")
+    },
     pauses=frozenset({"awaiting_customer", "awaiting_parts"}),
     complaint_reply=_t(120),
 )
 
-DEFAULT = Policy(policy_id="default", name="Default (seed 003 targets)", targets=SEED_003.targets,
-                 complaint_reply=SEED_003.complaint_reply, description="Used when a contract names no policy.")
+DEFAULT = Policy(
+    policy_id="default",
+    name="Default (seed 003 targets)",
+    targets=SEED_003.targets,
+    complaint_reply=SEED_003.complaint_reply,
+    description="Used when a contract names no policy.",
+)
 
 SEED_POLICIES = (DEFAULT, SEED_003, LOANER_4H, WORKING_HOURS_1_2_4, REMOTE_48H)
 

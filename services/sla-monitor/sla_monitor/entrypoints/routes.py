@@ -10,7 +10,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from shared.auth import Allow, Principal, Role
 from shared.http.problems import Problem
-
 from sla_monitor.adapters.documents import CalendarDoc, PolicyDoc
 from sla_monitor.adapters.tables import calendars, policies
 from sla_monitor.service_layer.catalog import PROTECTED, Catalog
@@ -34,7 +33,9 @@ def _not_found(kind: str, field: str) -> Problem:
 
 def _same_id(path_id: str, body_id: str, field: str) -> None:
     if path_id != body_id:
-        raise Problem(422, f"{field} in the body differs from the path", type_="/problems/validation", field=field)
+        raise Problem(
+            422, f"{field} in the body differs from the path", type_="/problems/validation", field=field
+        )
 
 
 @router.get("/policies", tags=["policies"])
@@ -50,13 +51,19 @@ async def get_policy(policy_id: str, request: Request, _: Office) -> dict[str, A
     return document
 
 
-@router.put("/policies/{policy_id}", tags=["policies"], summary="Create or replace a policy (durations ISO 8601)")
-async def put_policy(policy_id: str, body: PolicyDoc, request: Request, response: Response, _: Admin) -> dict[str, Any]:
+@router.put(
+    "/policies/{policy_id}", tags=["policies"], summary="Create or replace a policy (durations ISO 8601)"
+)
+async def put_policy(
+    policy_id: str, body: PolicyDoc, request: Request, response: Response, _: Admin
+) -> dict[str, Any]:
     _same_id(policy_id, body.policy_id, "policy_id")
     try:
         body.to_domain()
     except ValueError as exc:
-        raise Problem(422, "Invalid policy", str(exc), type_="/problems/validation", field="targets") from None
+        raise Problem(
+            422, "Invalid policy", str(exc), type_="/problems/validation", field="targets"
+        ) from None
     document = body.model_dump(mode="json")
     if await _catalog(request).put(policies, policy_id, document):
         response.status_code = status.HTTP_201_CREATED
@@ -66,7 +73,9 @@ async def put_policy(policy_id: str, body: PolicyDoc, request: Request, response
 @router.delete("/policies/{policy_id}", tags=["policies"], status_code=204)
 async def delete_policy(policy_id: str, request: Request, _: Admin) -> Response:
     if policy_id in PROTECTED:
-        raise Problem(409, "The default policy cannot be deleted", type_="/problems/protected", field="policy_id")
+        raise Problem(
+            409, "The default policy cannot be deleted", type_="/problems/protected", field="policy_id"
+        )
     if not await _catalog(request).delete(policies, policy_id):
         raise _not_found("policy", "policy_id")
     return Response(status_code=204)
@@ -85,10 +94,14 @@ async def get_calendar(calendar_id: str, request: Request, _: Office) -> dict[st
     return document
 
 
-@router.put("/calendars/{calendar_id}", tags=["calendars"],
-            summary="Create or replace a calendar: working hours, holidays, make-up working days, time zone")
-async def put_calendar(calendar_id: str, body: CalendarDoc, request: Request, response: Response,
-                       _: Admin) -> dict[str, Any]:
+@router.put(
+    "/calendars/{calendar_id}",
+    tags=["calendars"],
+    summary="Create or replace a calendar: working hours, holidays, make-up working days, time zone",
+)
+async def put_calendar(
+    calendar_id: str, body: CalendarDoc, request: Request, response: Response, _: Admin
+) -> dict[str, Any]:
     _same_id(calendar_id, body.calendar_id, "calendar_id")
     document = body.model_dump(mode="json")
     if await _catalog(request).put(calendars, calendar_id, document):
@@ -99,14 +112,19 @@ async def put_calendar(calendar_id: str, body: CalendarDoc, request: Request, re
 @router.delete("/calendars/{calendar_id}", tags=["calendars"], status_code=204)
 async def delete_calendar(calendar_id: str, request: Request, _: Admin) -> Response:
     if calendar_id in PROTECTED:
-        raise Problem(409, "The 7x24 calendar cannot be deleted", type_="/problems/protected", field="calendar_id")
+        raise Problem(
+            409, "The 7x24 calendar cannot be deleted", type_="/problems/protected", field="calendar_id"
+        )
     if not await _catalog(request).delete(calendars, calendar_id):
         raise _not_found("calendar", "calendar_id")
     return Response(status_code=204)
 
 
-@router.get("/tickets/{ticket_id}/sla", tags=["clocks"],
-            summary="Each clock: deadline, elapsed business time, pauses, thresholds, and what moved it")
+@router.get(
+    "/tickets/{ticket_id}/sla",
+    tags=["clocks"],
+    summary="Each clock: deadline, elapsed business time, pauses, thresholds, and what moved it",
+)
 async def ticket_sla(ticket_id: str, request: Request, _: Office) -> dict[str, Any]:
     answer = await explain(request.app.state.runtime, _catalog(request), ticket_id, datetime.now(UTC))
     if answer is None:
@@ -132,8 +150,11 @@ class WhatIfIn(BaseModel):
         return self
 
 
-@router.post("/what-if", tags=["clocks"],
-             summary="Replay stored ticket events of a time range against another policy (emits nothing)")
+@router.post(
+    "/what-if",
+    tags=["clocks"],
+    summary="Replay stored ticket events of a time range against another policy (emits nothing)",
+)
 async def run_what_if(body: WhatIfIn, request: Request, _: Planner) -> dict[str, Any]:
     catalog = _catalog(request)
     if body.policy is not None:

@@ -39,12 +39,16 @@ class Catalog:
         async with self.engine.begin() as conn:
             for policy in SEED_POLICIES:
                 doc = PolicyDoc.from_domain(policy).model_dump(mode="json")
-                await conn.execute(insert(policies).values(policy_id=policy.policy_id, document=doc)
-                                   .on_conflict_do_nothing())
+                await conn.execute(
+                    insert(policies).values(policy_id=policy.policy_id, document=doc).on_conflict_do_nothing()
+                )
             for calendar in SEED_CALENDARS:
                 doc = CalendarDoc.from_domain(calendar).model_dump(mode="json")
-                await conn.execute(insert(calendars).values(calendar_id=calendar.calendar_id, document=doc)
-                                   .on_conflict_do_nothing())
+                await conn.execute(
+                    insert(calendars)
+                    .values(calendar_id=calendar.calendar_id, document=doc)
+                    .on_conflict_do_nothing()
+                )
         await self.reload()
 
     async def reload(self) -> None:
@@ -53,7 +57,9 @@ class Catalog:
                 policy_rows = (await conn.execute(select(policies.c.document))).scalars().all()
                 calendar_rows = (await conn.execute(select(calendars.c.document))).scalars().all()
             self._policies = {d["policy_id"]: PolicyDoc.model_validate(d).to_domain() for d in policy_rows}
-            self._calendars = {d["calendar_id"]: CalendarDoc.model_validate(d).to_domain() for d in calendar_rows}
+            self._calendars = {
+                d["calendar_id"]: CalendarDoc.model_validate(d).to_domain() for d in calendar_rows
+            }
             self._loaded_at = time.monotonic()
 
     async def fresh(self) -> None:
@@ -87,11 +93,17 @@ class Catalog:
         """Create or replace; True when it was created."""
         key_name = "policy_id" if table is policies else "calendar_id"
         async with self.engine.begin() as conn:
-            existed = (await conn.execute(select(table.c[key_name]).where(table.c[key_name] == item_id)
-                                          .with_for_update())).first() is not None
+            existed = (
+                await conn.execute(
+                    select(table.c[key_name]).where(table.c[key_name] == item_id).with_for_update()
+                )
+            ).first() is not None
             statement = insert(table).values({key_name: item_id, "document": document})
-            await conn.execute(statement.on_conflict_do_update(
-                index_elements=[table.c[key_name]], set_={"document": document, "updated_at": func.now()}))
+            await conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[table.c[key_name]], set_={"document": document, "updated_at": func.now()}
+                )
+            )
         created = not existed
         await self.reload()
         return created

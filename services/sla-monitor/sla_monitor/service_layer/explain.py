@@ -8,17 +8,21 @@ from typing import Any
 from sqlalchemy import select
 
 from shared.runtime import ServiceRuntime
-
 from sla_monitor.adapters.state import load_state
 from sla_monitor.adapters.tables import sla_tickets
 from sla_monitor.service_layer.catalog import Catalog
 from sla_monitor.service_layer.monitor import stream_id
 
 
-async def explain(runtime: ServiceRuntime, catalog: Catalog, ticket_id: str, now: datetime) -> dict[str, Any] | None:
+async def explain(
+    runtime: ServiceRuntime, catalog: Catalog, ticket_id: str, now: datetime
+) -> dict[str, Any] | None:
     async with runtime.engine.connect() as conn:
-        row = (await conn.execute(select(sla_tickets.c.state, sla_tickets.c.due_at)
-                                  .where(sla_tickets.c.ticket_id == ticket_id))).first()
+        row = (
+            await conn.execute(
+                select(sla_tickets.c.state, sla_tickets.c.due_at).where(sla_tickets.c.ticket_id == ticket_id)
+            )
+        ).first()
         if row is None:
             return None
         emitted = await runtime.store.read(conn, stream_id(ticket_id))
@@ -26,24 +30,49 @@ async def explain(runtime: ServiceRuntime, catalog: Catalog, ticket_id: str, now
     policy, calendar = catalog.policy(ticket.policy_id), catalog.calendar(ticket.calendar_id)
     clocks = []
     for clock in ticket.clocks.values():
-        clocks.append({
-            "clock": clock.name, "status": clock.status, "started_at": clock.started_at.isoformat(),
-            "target_seconds": clock.target_seconds, "business_time": clock.business_time,
-            "calendar_id": ticket.calendar_id if clock.business_time else "7x24",
-            "deadline": ticket.deadline(clock, calendar).isoformat(),
-            "elapsed_business_seconds": round(ticket.elapsed(clock, now, calendar), 3),
-            "paused_seconds": round(clock.paused_seconds, 3),
-            "pauses": [{"from": a.isoformat(), "to": b.isoformat() if b else None} for a, b in clock.pauses],
-            "thresholds": [{"name": t.name, "at": ticket.threshold_time(clock, t.fraction, calendar).isoformat(),
-                            "emitted": t.name in clock.emitted} for t in ticket.thresholds(clock, policy)],
-            "stopped_at": clock.stopped_at.isoformat() if clock.stopped_at else None,
-        })
+        clocks.append(
+            {
+                "clock": clock.name,
+                "status": clock.status,
+                "started_at": clock.started_at.isoformat(),
+                "target_seconds": clock.target_seconds,
+                "business_time": clock.business_time,
+                "calendar_id": ticket.calendar_id if clock.business_time else "7x24",
+                "deadline": ticket.deadline(clock, calendar).isoformat(),
+                "elapsed_business_seconds": round(ticket.elapsed(clock, now, calendar), 3),
+                "paused_seconds": round(clock.paused_seconds, 3),
+                "pauses": [
+                    {"from": a.isoformat(), "to": b.isoformat() if b else None} for a, b in clock.pauses
+                ],
+                "thresholds": [
+                    {
+                        "name": t.name,
+                        "at": ticket.threshold_time(clock, t.fraction, calendar).isoformat(),
+                        "emitted": t.name in clock.emitted,
+                    }
+                    for t in ticket.thresholds(clock, policy)
+                ],
+                "stopped_at": clock.stopped_at.isoformat() if clock.stopped_at else None,
+            }
+        )
     return {
-        "ticket_id": ticket_id, "policy_id": ticket.policy_id, "policy_known": catalog.knows_policy(ticket.policy_id),
-        "calendar_id": ticket.calendar_id, "severity": ticket.severity, "escalation_level": ticket.level,
-        "next_due": row.due_at.isoformat() if row.due_at else None, "as_of": now.isoformat(),
+        "ticket_id": ticket_id,
+        "policy_id": ticket.policy_id,
+        "policy_known": catalog.knows_policy(ticket.policy_id),
+        "calendar_id": ticket.calendar_id,
+        "severity": ticket.severity,
+        "escalation_level": ticket.level,
+        "next_due": row.due_at.isoformat() if row.due_at else None,
+        "as_of": now.isoformat(),
         "clocks": clocks,
         "moves": [{"at": m.at.isoformat(), "what": m.what} for m in ticket.moves],
-        "emitted": [{"type": e.event_type, "occurred_at": e.occurred_at.isoformat(), "clock": e.data.get("clock"),
-                     "threshold": e.data.get("threshold")} for e in emitted],
+        "emitted": [
+            {
+                "type": e.event_type,
+                "occurred_at": e.occurred_at.isoformat(),
+                "clock": e.data.get("clock"),
+                "threshold": e.data.get("threshold"),
+            }
+            for e in emitted
+        ],
     }

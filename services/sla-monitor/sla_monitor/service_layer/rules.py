@@ -24,7 +24,9 @@ def subject_of(event: Any) -> str:
     return event.ticket_id
 
 
-def apply(ticket: SlaTicket | None, event: Any, policy_of, calendar_of) -> tuple[SlaTicket | None, list[SlaEvent]]:
+def apply(
+    ticket: SlaTicket | None, event: Any, policy_of, calendar_of
+) -> tuple[SlaTicket | None, list[SlaEvent]]:
     """Apply one input at its occurrence time. `policy_of(id)`/`calendar_of(id)` resolve by id."""
     if isinstance(event, i.TicketOpened):
         if ticket is not None:
@@ -32,14 +34,26 @@ def apply(ticket: SlaTicket | None, event: Any, policy_of, calendar_of) -> tuple
         context = event.context
         policy = policy_of(context.policy_id)
         return SlaTicket.open(
-            ticket_id=event.ticket_id, policy=policy, calendar_id=context.calendar_id, severity=context.severity,
-            customer_id=context.customer_id, region=context.region, opened_at=event.reported_at,
+            ticket_id=event.ticket_id,
+            policy=policy,
+            calendar_id=context.calendar_id,
+            severity=context.severity,
+            customer_id=context.customer_id,
+            region=context.region,
+            opened_at=event.reported_at,
             on_site_covered=context.on_site_covered,
         ), []
     if isinstance(event, i.ComplaintFiled) and ticket is None:
-        ticket = SlaTicket(ticket_id=subject_of(event), policy_id="default", calendar_id="7x24", severity="P3",
-                           customer_id=event.customer_id, region=None, opened_at=event.occurred_at,
-                           on_site_covered=False)
+        ticket = SlaTicket(
+            ticket_id=subject_of(event),
+            policy_id="default",
+            calendar_id="7x24",
+            severity="P3",
+            customer_id=event.customer_id,
+            region=None,
+            opened_at=event.occurred_at,
+            on_site_covered=False,
+        )
     if ticket is None:
         return None, []  # opened before this monitor knew it: nothing to measure
     policy: Policy = policy_of(ticket.policy_id)

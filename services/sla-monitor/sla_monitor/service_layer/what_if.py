@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import select
 
 from shared.runtime import ServiceRuntime
-
 from sla_monitor.adapters.tables import sla_inputs
 from sla_monitor.domain.events import SlaBreached, SlaClockStopped
 from sla_monitor.domain.policy import Policy
@@ -20,14 +19,24 @@ from sla_monitor.service_layer.catalog import Catalog
 MAX_TICKETS = 200_000
 
 
-async def what_if(runtime: ServiceRuntime, catalog: Catalog, policy: Policy, start: datetime,
-                  end: datetime) -> dict[str, Any]:
-    opened = (select(sla_inputs.c.ticket_id).where(sla_inputs.c.event_type == "TicketOpened",
-                                                    sla_inputs.c.occurred_at >= start, sla_inputs.c.occurred_at < end)
-              .limit(MAX_TICKETS).scalar_subquery())
-    query = (select(sla_inputs.c.ticket_id, sla_inputs.c.event_type, sla_inputs.c.data)
-             .where(sla_inputs.c.ticket_id.in_(opened), sla_inputs.c.occurred_at < end)
-             .order_by(sla_inputs.c.ticket_id, sla_inputs.c.occurred_at))
+async def what_if(
+    runtime: ServiceRuntime, catalog: Catalog, policy: Policy, start: datetime, end: datetime
+) -> dict[str, Any]:
+    opened = (
+        select(sla_inputs.c.ticket_id)
+        .where(
+            sla_inputs.c.event_type == "TicketOpened",
+            sla_inputs.c.occurred_at >= start,
+            sla_inputs.c.occurred_at < end,
+        )
+        .limit(MAX_TICKETS)
+        .scalar_subquery()
+    )
+    query = (
+        select(sla_inputs.c.ticket_id, sla_inputs.c.event_type, sla_inputs.c.data)
+        .where(sla_inputs.c.ticket_id.in_(opened), sla_inputs.c.occurred_at < end)
+        .order_by(sla_inputs.c.ticket_id, sla_inputs.c.occurred_at)
+    )
     streams: dict[str, list[Any]] = defaultdict(list)
     async with runtime.engine.connect() as conn:
         async for row in await conn.stream(query):
@@ -59,10 +68,16 @@ async def what_if(runtime: ServiceRuntime, catalog: Catalog, policy: Policy, sta
             elif isinstance(event, SlaClockStopped) and event.outcome == "met":
                 met[_kind(event.clock)] += 1
     return {
-        "policy_id": policy.policy_id, "from": start.isoformat(), "to": end.isoformat(),
-        "tickets": len(streams), "clocks": sum(tracked.values()), "breached": sum(breached.values()),
-        "by_clock": {kind: {"clocks": tracked[kind], "breached": breached[kind], "met": met[kind]}
-                     for kind in sorted(tracked)},
+        "policy_id": policy.policy_id,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "tickets": len(streams),
+        "clocks": sum(tracked.values()),
+        "breached": sum(breached.values()),
+        "by_clock": {
+            kind: {"clocks": tracked[kind], "breached": breached[kind], "met": met[kind]}
+            for kind in sorted(tracked)
+        },
     }
 
 

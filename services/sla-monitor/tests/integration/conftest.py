@@ -12,8 +12,13 @@ def tokens(tmp_path) -> Tokens:
 
 @pytest.fixture
 async def sla(database_url, bootstrap_servers, topic_prefix, tmp_path, tokens):
-    settings = service_settings(Settings, database_url=database_url, bootstrap_servers=bootstrap_servers,
-                                topic_prefix=topic_prefix, key_file=tmp_path / "dev.pem")
+    settings = service_settings(
+        Settings,
+        database_url=database_url,
+        bootstrap_servers=bootstrap_servers,
+        topic_prefix=topic_prefix,
+        key_file=tmp_path / "dev.pem",
+    )
     async with running_service(create_app, settings) as client:
         yield client
 

@@ -9,20 +9,35 @@ import httpx
 from shared.testing.processes import ServiceProcess
 from shared.testing.waiting import envelopes, publish, read_topic, wait_until
 
-
 FAST_POLICY = {
-    "policy_id": "fast", "name": "2-second response for tests",
+    "policy_id": "fast",
+    "name": "2-second response for tests",
     "targets": {"P1": {"response": {"duration": "PT2S"}, "restore": {"duration": "PT30S"}}},
-    "warning_fractions": [0.5], "ladder": [{"level": 2, "at_fraction": 1.0}, {"level": 3, "at_fraction": 2.0}],
+    "warning_fractions": [0.5],
+    "ladder": [{"level": 2, "at_fraction": 1.0}, {"level": 3, "at_fraction": 2.0}],
 }
 
 
 def opened(ticket_id: str, at: str, policy_id: str = "fast", severity: str = "P1") -> dict:
-    return {"ticket_id": ticket_id, "occurred_at": at, "reported_at": at, "channel": "phone",
-            "description": "down", "context": {"customer_id": "C-1", "contract_id": "K-1", "policy_id": policy_id,
-                                               "calendar_id": "7x24", "severity": severity, "region": "SH",
-                                               "site_id": None, "unit_id": None, "product_line": None,
-                                               "on_site_covered": False}}
+    return {
+        "ticket_id": ticket_id,
+        "occurred_at": at,
+        "reported_at": at,
+        "channel": "phone",
+        "description": "down",
+        "context": {
+            "customer_id": "C-1",
+            "contract_id": "K-1",
+            "policy_id": policy_id,
+            "calendar_id": "7x24",
+            "severity": severity,
+            "region": "SH",
+            "site_id": None,
+            "unit_id": None,
+            "product_line": None,
+            "on_site_covered": False,
+        },
+    }
 
 
 def tickets_topic(prefix):
@@ -35,8 +50,13 @@ def sla_topic(prefix):
 
 async def consuming(sla, admin, bootstrap_servers, topic_prefix):
     """Wait until the monitor's consumer group has joined (a warm-up ticket shows up)."""
-    await publish(bootstrap_servers, tickets_topic(topic_prefix), type_="TicketOpened", subject="WARM",
-                  data=opened("WARM", datetime.now(UTC).isoformat(), "seed-003", "P4"))
+    await publish(
+        bootstrap_servers,
+        tickets_topic(topic_prefix),
+        type_="TicketOpened",
+        subject="WARM",
+        data=opened("WARM", datetime.now(UTC).isoformat(), "seed-003", "P4"),
+    )
 
     async def known():
         return (await sla.get("/tickets/WARM/sla", headers=admin)).status_code == 200
@@ -44,18 +64,28 @@ async def consuming(sla, admin, bootstrap_servers, topic_prefix):
     await wait_until(known)
 
 
-async def test_p1_without_response_gets_warning_breach_and_escalation(sla, admin, bootstrap_servers, topic_prefix):
+async def test_p1_without_response_gets_warning_breach_and_escalation(
+    sla, admin, bootstrap_servers, topic_prefix
+):
     assert (await sla.put("/policies/fast", json=FAST_POLICY, headers=admin)).status_code == 201
     await consuming(sla, admin, bootstrap_servers, topic_prefix)
     at = datetime.now(UTC)
-    await publish(bootstrap_servers, tickets_topic(topic_prefix), type_="TicketOpened", subject="T-1",
-                  data=opened("T-1", at.isoformat()))
+    await publish(
+        bootstrap_servers,
+        tickets_topic(topic_prefix),
+        type_="TicketOpened",
+        subject="T-1",
+        data=opened("T-1", at.isoformat()),
+    )
     records = await read_topic(bootstrap_servers, sla_topic(topic_prefix), expected=4, timeout_s=15)
     records = [r for r in records if r.key == b"T-1"]
     seen = [(e.type, e.data["clock"], e.data["threshold"]) for e in envelopes(records)]
-    assert seen == [("SlaWarning", "response", "warning:0.5"), ("SlaBreached", "response", "breach"),
-                    ("EscalationRaised", "response", "escalation:L2"),
-                    ("EscalationRaised", "response", "escalation:L3")]
+    assert seen == [
+        ("SlaWarning", "response", "warning:0.5"),
+        ("SlaBreached", "response", "breach"),
+        ("EscalationRaised", "response", "escalation:L2"),
+        ("EscalationRaised", "response", "escalation:L3"),
+    ]
     breach = envelopes(records)[1]
     deadline = at + timedelta(seconds=2)
     assert datetime.fromisoformat(breach.data["deadline"]) == deadline
@@ -70,22 +100,51 @@ async def test_p1_without_response_gets_warning_breach_and_escalation(sla, admin
     assert [e["type"] for e in explained["emitted"]][:2] == ["SlaWarning", "SlaBreached"]
 
 
-async def test_acknowledgement_stops_the_clock_met_and_pauses_apply(sla, admin, bootstrap_servers, topic_prefix):
-    policy = {**FAST_POLICY, "policy_id": "slow", "targets": {"P1": {"response": {"duration": "PT60S"},
-                                                                     "restore": {"duration": "PT120S"}}}}
+async def test_acknowledgement_stops_the_clock_met_and_pauses_apply(
+    sla, admin, bootstrap_servers, topic_prefix
+):
+    policy = {
+        **FAST_POLICY,
+        "policy_id": "slow",
+        "targets": {"P1": {"response": {"duration": "PT60S"}, "restore": {"duration": "PT120S"}}},
+    }
     await sla.put("/policies/slow", json=policy, headers=admin)
     await consuming(sla, admin, bootstrap_servers, topic_prefix)
     at = datetime.now(UTC)
     tickets = tickets_topic(topic_prefix)
-    await publish(bootstrap_servers, tickets, type_="TicketOpened", subject="T-2",
-                  data=opened("T-2", at.isoformat(), "slow"))
-    await publish(bootstrap_servers, tickets, type_="TicketAwaitingCustomer", subject="T-2",
-                  data={"ticket_id": "T-2", "occurred_at": (at + timedelta(seconds=1)).isoformat(), "reason": "x"})
-    await publish(bootstrap_servers, tickets, type_="TicketResumed", subject="T-2",
-                  data={"ticket_id": "T-2", "occurred_at": (at + timedelta(seconds=11)).isoformat()})
-    await publish(bootstrap_servers, f"{topic_prefix}servicepact.dispatch.v1", type_="AssignmentAcknowledged",
-                  subject="T-2", data={"ticket_id": "T-2", "occurred_at": (at + timedelta(seconds=3)).isoformat(),
-                                       "technician_id": "tech-1", "job_id": "J-1"})
+    await publish(
+        bootstrap_servers,
+        tickets,
+        type_="TicketOpened",
+        subject="T-2",
+        data=opened("T-2", at.isoformat(), "slow"),
+    )
+    await publish(
+        bootstrap_servers,
+        tickets,
+        type_="TicketAwaitingCustomer",
+        subject="T-2",
+        data={"ticket_id": "T-2", "occurred_at": (at + timedelta(seconds=1)).isoformat(), "reason": "x"},
+    )
+    await publish(
+        bootstrap_servers,
+        tickets,
+        type_="TicketResumed",
+        subject="T-2",
+        data={"ticket_id": "T-2", "occurred_at": (at + timedelta(seconds=11)).isoformat()},
+    )
+    await publish(
+        bootstrap_servers,
+        f"{topic_prefix}servicepact.dispatch.v1",
+        type_="AssignmentAcknowledged",
+        subject="T-2",
+        data={
+            "ticket_id": "T-2",
+            "occurred_at": (at + timedelta(seconds=3)).isoformat(),
+            "technician_id": "tech-1",
+            "job_id": "J-1",
+        },
+    )
     records = await read_topic(bootstrap_servers, sla_topic(topic_prefix), expected=1, timeout_s=10)
     stopped = [e for e in envelopes(records) if e.type == "SlaClockStopped"]
     assert [(e.data["clock"], e.data["outcome"]) for e in stopped] == [("response", "met")]
@@ -106,46 +165,100 @@ async def test_policies_and_calendars_are_data_with_clear_errors(sla, admin, tok
     seed = (await sla.get("/policies/seed-003", headers=admin)).json()
     assert seed["targets"]["P1"]["response"]["duration"] == "PT5M"
     assert seed["targets"]["P1"]["on_site"]["duration"] == "PT40M"
-    bad = await sla.put("/policies/x", json={**FAST_POLICY, "policy_id": "x",
-                                             "targets": {"P1": {"response": {"duration": "5 minutes"}}}}, headers=admin)
+    bad = await sla.put(
+        "/policies/x",
+        json={**FAST_POLICY, "policy_id": "x", "targets": {"P1": {"response": {"duration": "5 minutes"}}}},
+        headers=admin,
+    )
     assert bad.status_code == 422 and bad.json()["field"].startswith("targets.P1.response")
-    wrong_clock = await sla.put("/policies/x", json={**FAST_POLICY, "policy_id": "x",
-                                                     "targets": {"P1": {"lunch": {"duration": "PT1H"}}}}, headers=admin)
+    wrong_clock = await sla.put(
+        "/policies/x",
+        json={**FAST_POLICY, "policy_id": "x", "targets": {"P1": {"lunch": {"duration": "PT1H"}}}},
+        headers=admin,
+    )
     assert wrong_clock.status_code == 422 and wrong_clock.json()["field"] == "targets"
     assert (await sla.delete("/policies/default", headers=admin)).status_code == 409
-    calendar = {"calendar_id": "cn-2026", "timezone": "Asia/Shanghai", "hours": {"0": [["09:00", "18:00"]]},
-                "holidays": ["2026-10-01"], "makeup_workdays": ["2026-10-10"]}
+    calendar = {
+        "calendar_id": "cn-2026",
+        "timezone": "Asia/Shanghai",
+        "hours": {"0": [["09:00", "18:00"]]},
+        "holidays": ["2026-10-01"],
+        "makeup_workdays": ["2026-10-10"],
+    }
     assert (await sla.put("/calendars/cn-2026", json=calendar, headers=admin)).status_code == 201
     assert (await sla.put("/calendars/cn-2026", json=calendar, headers=admin)).status_code == 200
-    broken = await sla.put("/calendars/bad", json={"calendar_id": "bad", "timezone": "Mars/Olympus"}, headers=admin)
+    broken = await sla.put(
+        "/calendars/bad", json={"calendar_id": "bad", "timezone": "Mars/Olympus"}, headers=admin
+    )
     assert broken.status_code == 422
     dispatcher = tokens("dispatcher")
     assert (await sla.put("/calendars/cn-2026", json=calendar, headers=dispatcher)).status_code == 403
 
 
-async def test_what_if_replays_against_another_policy_without_emitting(sla, admin, bootstrap_servers, topic_prefix):
+async def test_what_if_replays_against_another_policy_without_emitting(
+    sla, admin, bootstrap_servers, topic_prefix
+):
     start = datetime.now(UTC) - timedelta(hours=3)
     tickets = tickets_topic(topic_prefix)
     for n, minutes_to_ack in enumerate((3, 8, 20)):
         opened_at = start + timedelta(minutes=n)
-        await publish(bootstrap_servers, tickets, type_="TicketOpened", subject=f"W-{n}",
-                      data=opened(f"W-{n}", opened_at.isoformat(), "seed-003", "P2"))
-        await publish(bootstrap_servers, f"{topic_prefix}servicepact.dispatch.v1", type_="AssignmentAcknowledged",
-                      subject=f"W-{n}", data={"ticket_id": f"W-{n}", "technician_id": "t", "job_id": "j",
-                                              "occurred_at": (opened_at + timedelta(minutes=minutes_to_ack)).isoformat()})
+        await publish(
+            bootstrap_servers,
+            tickets,
+            type_="TicketOpened",
+            subject=f"W-{n}",
+            data=opened(f"W-{n}", opened_at.isoformat(), "seed-003", "P2"),
+        )
+        await publish(
+            bootstrap_servers,
+            f"{topic_prefix}servicepact.dispatch.v1",
+            type_="AssignmentAcknowledged",
+            subject=f"W-{n}",
+            data={
+                "ticket_id": f"W-{n}",
+                "technician_id": "t",
+                "job_id": "j",
+                "occurred_at": (opened_at + timedelta(minutes=minutes_to_ack)).isoformat(),
+            },
+        )
 
     async def stored():
-        answer = (await sla.get("/tickets/W-2/sla", headers=admin))
+        answer = await sla.get("/tickets/W-2/sla", headers=admin)
         return answer.status_code == 200 and any(c["status"] != "running" for c in answer.json()["clocks"])
 
     await wait_until(stored)
-    body = {"from": (start - timedelta(minutes=1)).isoformat(), "to": (start + timedelta(minutes=90)).isoformat()}
-    strict = (await sla.post("/what-if", json={**body, "policy": {
-        "policy_id": "strict", "name": "5 min response", "targets": {"P2": {"response": {"duration": "PT5M"}}}}},
-        headers=admin)).json()
-    relaxed = (await sla.post("/what-if", json={**body, "policy": {
-        "policy_id": "relaxed", "name": "30 min response", "targets": {"P2": {"response": {"duration": "PT30M"}}}}},
-        headers=admin)).json()
+    body = {
+        "from": (start - timedelta(minutes=1)).isoformat(),
+        "to": (start + timedelta(minutes=90)).isoformat(),
+    }
+    strict = (
+        await sla.post(
+            "/what-if",
+            json={
+                **body,
+                "policy": {
+                    "policy_id": "strict",
+                    "name": "5 min response",
+                    "targets": {"P2": {"response": {"duration": "PT5M"}}},
+                },
+            },
+            headers=admin,
+        )
+    ).json()
+    relaxed = (
+        await sla.post(
+            "/what-if",
+            json={
+                **body,
+                "policy": {
+                    "policy_id": "relaxed",
+                    "name": "30 min response",
+                    "targets": {"P2": {"response": {"duration": "PT30M"}}},
+                },
+            },
+            headers=admin,
+        )
+    ).json()
     assert strict["tickets"] == 3
     assert strict["by_clock"]["response"] == {"clocks": 3, "breached": 2, "met": 1}
     assert relaxed["by_clock"]["response"] == {"clocks": 3, "breached": 0, "met": 3}
@@ -153,19 +266,36 @@ async def test_what_if_replays_against_another_policy_without_emitting(sla, admi
     assert missing.status_code == 404
 
 
-async def test_breach_survives_kill_9_and_is_emitted_once(database_url, bootstrap_servers, topic_prefix, tmp_path,
-                                                         tokens):
-    monitor = ServiceProcess("sla-monitor", database_url=database_url, bootstrap_servers=bootstrap_servers,
-                             topic_prefix=topic_prefix, key_file=tmp_path / "dev.pem",
-                             log_path=tmp_path / "sla.log").start()
+async def test_breach_survives_kill_9_and_is_emitted_once(
+    database_url, bootstrap_servers, topic_prefix, tmp_path, tokens
+):
+    monitor = ServiceProcess(
+        "sla-monitor",
+        database_url=database_url,
+        bootstrap_servers=bootstrap_servers,
+        topic_prefix=topic_prefix,
+        key_file=tmp_path / "dev.pem",
+        log_path=tmp_path / "sla.log",
+    ).start()
     try:
         async with httpx.AsyncClient(base_url=monitor.url) as client:
-            policy = {**FAST_POLICY, "policy_id": "four", "warning_fractions": [0.5],
-                      "targets": {"P1": {"response": {"duration": "PT4S"}}}}
-            assert (await client.put("/policies/four", json=policy, headers=tokens("ops-admin"))).status_code == 201
+            policy = {
+                **FAST_POLICY,
+                "policy_id": "four",
+                "warning_fractions": [0.5],
+                "targets": {"P1": {"response": {"duration": "PT4S"}}},
+            }
+            assert (
+                await client.put("/policies/four", json=policy, headers=tokens("ops-admin"))
+            ).status_code == 201
         at = datetime.now(UTC)
-        await publish(bootstrap_servers, tickets_topic(topic_prefix), type_="TicketOpened", subject="T-9",
-                      data=opened("T-9", at.isoformat(), "four"))
+        await publish(
+            bootstrap_servers,
+            tickets_topic(topic_prefix),
+            type_="TicketOpened",
+            subject="T-9",
+            data=opened("T-9", at.isoformat(), "four"),
+        )
         plain = database_url.replace("postgresql+asyncpg://", "postgresql://")
 
         async def clock_stored():
@@ -183,9 +313,12 @@ async def test_breach_survives_kill_9_and_is_emitted_once(database_url, bootstra
         breaches = [e for e in envelopes(records) if e.type == "SlaBreached"]
         assert len(breaches) == 1
         await asyncio.sleep(1.5)  # and no second copy later
-        again = await read_topic(bootstrap_servers, sla_topic(topic_prefix), expected=len(records), timeout_s=5)
+        again = await read_topic(
+            bootstrap_servers, sla_topic(topic_prefix), expected=len(records), timeout_s=5
+        )
         assert sum(1 for e in envelopes(again) if e.type == "SlaBreached") == 1
         assert sorted(e.data["threshold"] for e in envelopes(again)) == sorted(
-            ["warning:0.5", "breach", "escalation:L2", "escalation:L3"])
+            ["warning:0.5", "breach", "escalation:L2", "escalation:L3"]
+        )
     finally:
         monitor.stop()

@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from sla_monitor.domain.calendar import BusinessCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -18,9 +17,7 @@ def sh(*args: int) -> datetime:
 
 
 def office(**kwargs) -> BusinessCalendar:
-    return BusinessCalendar.working_hours(
-        "office", days=range(5), start="09:00", end="18:00", **kwargs
-    )
+    return BusinessCalendar.working_hours("office", days=range(5), start="09:00", end="18:00", **kwargs)
 
 
 def full_days(tz: str) -> BusinessCalendar:
@@ -171,9 +168,7 @@ def test_dst_days_have_real_lengths(tz, spring, autumn):
 
 
 def test_spring_forward_window_is_shorter_and_fall_back_window_longer():
-    cal = BusinessCalendar(
-        calendar_id="early", timezone="America/New_York", hours={6: (("01:00", "04:00"),)}
-    )
+    cal = BusinessCalendar(calendar_id="early", timezone="America/New_York", hours={6: (("01:00", "04:00"),)})
     spring = datetime(2026, 3, 8, tzinfo=NY)
     autumn = datetime(2026, 11, 1, tzinfo=NY)
     assert cal.elapsed(spring, spring + timedelta(days=1)) == 2 * H
@@ -185,9 +180,7 @@ def test_spring_forward_window_is_shorter_and_fall_back_window_longer():
 
 
 def test_window_inside_spring_gap_is_dropped():
-    cal = BusinessCalendar(
-        calendar_id="gap", timezone="America/New_York", hours={6: (("02:00", "03:00"),)}
-    )
+    cal = BusinessCalendar(calendar_id="gap", timezone="America/New_York", hours={6: (("02:00", "03:00"),)})
     spring = datetime(2026, 3, 8, tzinfo=NY)
     assert cal.elapsed(spring, spring + timedelta(days=1)) == timedelta(0)
     assert cal.elapsed(spring, spring + timedelta(days=8)) == H  # next Sunday is normal

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from sla_monitor.domain.calendar import BusinessCalendar
 from sla_monitor.domain.clocks import SlaTicket
 from sla_monitor.domain.durations import format_duration, parse_duration
@@ -21,8 +20,16 @@ def minutes(n: float) -> timedelta:
 
 
 def open_ticket(policy=SEED_003, severity="P2", at=T0, covered=True) -> SlaTicket:
-    return SlaTicket.open(ticket_id="T-1", policy=policy, calendar_id="7x24", severity=severity, customer_id="C-1",
-                          region="SH", opened_at=at, on_site_covered=covered)
+    return SlaTicket.open(
+        ticket_id="T-1",
+        policy=policy,
+        calendar_id="7x24",
+        severity=severity,
+        customer_id="C-1",
+        region="SH",
+        opened_at=at,
+        on_site_covered=covered,
+    )
 
 
 def kinds(events):
@@ -46,8 +53,11 @@ def test_warnings_breach_and_ladder_fire_once_in_order():
     assert kinds(ticket.due(T0 + minutes(4), SEED_003, ALWAYS)) == []
     assert kinds(ticket.due(T0 + minutes(5), SEED_003, ALWAYS)) == [("SlaWarning", "response", "warning:0.5")]
     events = ticket.due(T0 + minutes(10), SEED_003, ALWAYS)
-    assert kinds(events) == [("SlaWarning", "response", "warning:0.8"), ("SlaBreached", "response", "breach"),
-                             ("EscalationRaised", "response", "escalation:L2")]
+    assert kinds(events) == [
+        ("SlaWarning", "response", "warning:0.8"),
+        ("SlaBreached", "response", "breach"),
+        ("EscalationRaised", "response", "escalation:L2"),
+    ]
     assert events[1].occurred_at == T0 + minutes(10) and events[1].deadline == T0 + minutes(10)
     assert ticket.due(T0 + minutes(10), SEED_003, ALWAYS) == []  # never twice
     assert ticket.level == 2
@@ -82,8 +92,12 @@ def test_pause_shifts_deadlines_and_resume_continues():
 
 
 def test_a_policy_without_the_pause_keeps_counting():
-    policy = Policy(policy_id="strict", name="no pauses", targets={"P2": {ClockKind.RESPONSE: Target(duration=minutes(10))}},
-                    pauses=frozenset())
+    policy = Policy(
+        policy_id="strict",
+        name="no pauses",
+        targets={"P2": {ClockKind.RESPONSE: Target(duration=minutes(10))}},
+        pauses=frozenset(),
+    )
     ticket = open_ticket(policy=policy)
     ticket.pause("awaiting_parts", T0 + minutes(1), policy)
     assert ticket.clocks["response"].status == "running"
@@ -114,8 +128,16 @@ def test_late_event_is_applied_at_its_occurrence_time():
 
 def test_business_time_policy_counts_working_hours_only():
     friday_1730 = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)  # 17:30 in Shanghai
-    ticket = SlaTicket.open(ticket_id="T-2", policy=WORKING_HOURS_1_2_4, calendar_id="cn-office", severity="P2",
-                            customer_id="C", region=None, opened_at=friday_1730, on_site_covered=True)
+    ticket = SlaTicket.open(
+        ticket_id="T-2",
+        policy=WORKING_HOURS_1_2_4,
+        calendar_id="cn-office",
+        severity="P2",
+        customer_id="C",
+        region=None,
+        opened_at=friday_1730,
+        on_site_covered=True,
+    )
     restore = ticket.clocks["restore"]
     # 30 min on Friday, 3.5 h on Monday from 09:00 -> Monday 12:30 Shanghai = 04:30 UTC
     assert ticket.deadline(restore, OFFICE) == datetime(2026, 11, 30, 4, 30, tzinfo=UTC)
@@ -124,7 +146,9 @@ def test_business_time_policy_counts_working_hours_only():
 def test_complaint_raises_the_level_and_runs_its_own_reply_clock():
     ticket = open_ticket()
     events = ticket.complaint_filed("CP-1", T0 + minutes(3), SEED_003)
-    assert isinstance(events[0], EscalationRaised) and events[0].level == 2 and events[0].reason == "complaint"
+    assert (
+        isinstance(events[0], EscalationRaised) and events[0].level == 2 and events[0].reason == "complaint"
+    )
     assert ticket.complaint_filed("CP-1", T0 + minutes(3), SEED_003) == []  # the same complaint once
     stopped = ticket.complaint_answered("CP-1", T0 + minutes(50), ALWAYS)
     assert [(e.clock, e.outcome) for e in stopped] == [("complaint_reply:CP-1", "met")]
@@ -146,8 +170,16 @@ def test_event_types():
 
 
 def test_a_reopened_ticket_gets_fresh_restore_and_resolution_clocks():
-    policy = Policy(policy_id="p", name="p", targets={"P2": {ClockKind.RESTORE: Target(duration=minutes(120)),
-                                                           ClockKind.RESOLUTION: Target(duration=minutes(600))}})
+    policy = Policy(
+        policy_id="p",
+        name="p",
+        targets={
+            "P2": {
+                ClockKind.RESTORE: Target(duration=minutes(120)),
+                ClockKind.RESOLUTION: Target(duration=minutes(600)),
+            }
+        },
+    )
     ticket = open_ticket(policy=policy)
     ticket.stop((ClockKind.RESTORE,), T0 + minutes(60), ALWAYS, "resolved")
     ticket.stop((ClockKind.RESOLUTION,), T0 + minutes(90), ALWAYS, "closed")

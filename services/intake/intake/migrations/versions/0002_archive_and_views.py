@@ -5,7 +5,6 @@ Revises: 0001
 """
 
 from alembic import op
-
 from intake.adapters.tables import metadata
 
 revision = "0002"
