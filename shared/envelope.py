@@ -49,6 +49,10 @@ class Envelope(BaseModel):
             correlation_id=self.correlationid, causation_id=self.causationid, actor=self.actor
         )
 
+    def caused(self, actor: str | None) -> EventMetadata:
+        """Metadata of the events a consumer writes because of this one (same correlation)."""
+        return EventMetadata(correlation_id=self.correlationid, causation_id=str(self.id), actor=actor)
+
     def kafka_headers(self) -> list[tuple[str, bytes]]:
         attributes = self.model_dump(mode="json", exclude={"data"}, exclude_none=True)
         return [(HEADER_PREFIX + name, str(value).encode()) for name, value in attributes.items()]

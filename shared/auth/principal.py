@@ -35,3 +35,13 @@ class Principal:
     @property
     def is_only_technician(self) -> bool:
         return self.roles == {Role.TECHNICIAN}
+
+    @property
+    def acting_technician(self) -> str:
+        """The technician whose jobs this principal works (the token's technician id, else its subject)."""
+        return self.technician_id or self.subject
+
+    @property
+    def regional_scope(self) -> str | None:
+        """A supervisor (and nothing more) with a region sees that region only; None: no such limit."""
+        return self.region if self.roles == {Role.SUPERVISOR} else None

@@ -9,6 +9,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from shared.domain_errors import DomainError
 from shared.errors import ConcurrencyConflict
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,17 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
         return problem_response(
             request, exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(DomainError)
+    async def _refused(request: Request, exc: DomainError) -> JSONResponse:
+        return problem_response(
+            request,
+            exc.status,
+            exc.title,
+            exc.detail,
+            type_=exc.problem_type_uri(),
+            **exc.problem_extensions(),
         )
 
     @app.exception_handler(ConcurrencyConflict)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from shared.eventstore.tables import backbone_metadata
 from shared.testing.infra import Infra, infra_from_environment
+from shared.testing.services import Tokens
 
 
 def _plain(url: str) -> str:
@@ -82,3 +84,15 @@ def topic_prefix() -> str:
 @pytest.fixture
 def bootstrap_servers(infra: Infra) -> str:
     return infra.bootstrap_servers
+
+
+@pytest.fixture
+def dev_key_file(tmp_path) -> Path:
+    """The development signing key a service under test trusts (AUTH_DEV_KEY_FILE)."""
+    return tmp_path / "dev.pem"
+
+
+@pytest.fixture
+def tokens(dev_key_file: Path) -> Tokens:
+    """Mints tokens for any role, signed with `dev_key_file`: `tokens("dispatcher", sub="dora")`."""
+    return Tokens(dev_key_file)

@@ -1,38 +1,29 @@
-"""Why a dispatch command is refused: machine-readable code, and the field or state at fault."""
+"""Why a dispatch command is refused (the shared vocabulary, worded for jobs)."""
 
 from __future__ import annotations
 
+from typing import Any
 
-class DomainError(Exception):
-    code = "domain_error"
+from shared.domain_errors import DomainError, InvalidCommand
+from shared.domain_errors import IllegalTransition as _IllegalTransition
 
-    def __init__(self, message: str, *, field: str | None = None, state: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.state = state
+__all__ = ["DomainError", "IllegalTransition", "InvalidCommand", "NotYourJob"]
 
 
-class IllegalTransition(DomainError):
+class IllegalTransition(_IllegalTransition):
     """The current state (of the job or technician) does not allow the action."""
 
-    code = "illegal_transition"
-
-    def __init__(self, action: str, state: str) -> None:
-        super().__init__(f"cannot {action} a job that is {state}", state=state)
-        self.action = action
-
-
-class InvalidCommand(DomainError):
-    """An input value is wrong (out of range, in the future, unchanged ...)."""
-
-    code = "invalid_command"
+    subject = "job"
 
 
 class NotYourJob(DomainError):
-    """A technician submitted a step for a job that is not (or no longer) assigned to them."""
+    """A technician submitted a step for a job that is not (or no longer) assigned to them.
+    Answered like a missing job: someone else's job looks like no job at all."""
 
     code = "not_your_job"
+    status = 404
+    title = "No such job"
+    problem_type = "/problems/not-found"
 
     def __init__(
         self,
@@ -42,3 +33,10 @@ class NotYourJob(DomainError):
         state: str | None = None,
     ) -> None:
         super().__init__(message, field=field, state=state)
+
+    @property
+    def detail(self) -> str | None:
+        return None
+
+    def problem_extensions(self) -> dict[str, Any]:
+        return {"field": "ticket_id"}

@@ -41,6 +41,11 @@ STREAM_PREFIX = "job:"
 CLOCK_SKEW = timedelta(minutes=5)  # how far in the future a device time may be
 
 
+def on_site_at_once(severity: str | None, on_site_covered: bool) -> bool:
+    """Remote first; a P1 goes on site at once where the contract covers on-site work (SPEC 2.5)."""
+    return severity == "P1" and on_site_covered
+
+
 def stream_id(ticket_id: str) -> str:
     return f"{STREAM_PREFIX}{ticket_id}"
 

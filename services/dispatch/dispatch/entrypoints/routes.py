@@ -11,12 +11,11 @@ from sqlalchemy import select
 
 from dispatch.adapters.documents import RosterDoc
 from dispatch.adapters.tables import jobs
-from dispatch.domain.errors import DomainError, IllegalTransition, NotYourJob
 from dispatch.domain.job import Job
 from dispatch.entrypoints import schemas as s
 from dispatch.service_layer.dispatcher import Dispatcher, JobNotFound
 from dispatch.service_layer.maintenance import ScheduleDoc
-from dispatch.service_layer.technicians import TechnicianExists, TechnicianNotFound, TechnicianService
+from dispatch.service_layer.technicians import TechnicianService
 from shared import idempotency
 from shared.auth import Allow, Principal, Role
 from shared.http.context import event_metadata
@@ -41,62 +40,28 @@ def _technicians(request: Request) -> TechnicianService:
     return request.app.state.technicians
 
 
-def _problem(exc: Exception) -> Problem:
-    if isinstance(exc, (JobNotFound, NotYourJob)):
-        return Problem(404, "No such job", type_="/problems/not-found", field="ticket_id")
-    if isinstance(exc, TechnicianNotFound):
-        return Problem(404, "No such technician", type_="/problems/not-found", field="technician_id")
-    if isinstance(exc, TechnicianExists):
-        return Problem(409, "Technician already registered", type_="/problems/exists", field="technician_id")
-    if isinstance(exc, IllegalTransition):
-        return Problem(
-            409, "Illegal transition", exc.message, type_="/problems/illegal-transition", state=exc.state
-        )
-    if isinstance(exc, DomainError):
-        return Problem(422, "Invalid command", exc.message, type_=f"/problems/{exc.code}", field=exc.field)
-    raise exc
-
-
-def _regional_supervisor(principal: Principal) -> bool:
-    """A supervisor (and nothing more) with a region sees that region's jobs only."""
-    return principal.roles == {Role.SUPERVISOR} and principal.region is not None
-
-
-def _me(principal: Principal) -> str:
-    return principal.technician_id or principal.subject
-
-
 # ---- technicians and roster --------------------------------------------------------------------
 @router.post("/technicians", status_code=status.HTTP_201_CREATED, tags=["technicians"])
 async def register_technician(body: s.TechnicianIn, request: Request, principal: Admin) -> dict[str, Any]:
-    try:
-        return await _technicians(request).register(**body.model_dump(), metadata=event_metadata(principal))
-    except (DomainError, TechnicianExists) as exc:
-        raise _problem(exc) from None
+    return await _technicians(request).register(**body.model_dump(), metadata=event_metadata(principal))
 
 
 @router.put("/technicians/{technician_id}", tags=["technicians"])
 async def update_technician(
     technician_id: str, body: s.TechnicianUpdate, request: Request, principal: Admin
 ) -> dict[str, Any]:
-    try:
-        return await _technicians(request).change(
-            technician_id, lambda t, now: t.update(**body.model_dump(), now=now), event_metadata(principal)
-        )
-    except (DomainError, TechnicianNotFound) as exc:
-        raise _problem(exc) from None
+    return await _technicians(request).change(
+        technician_id, lambda t, now: t.update(**body.model_dump(), now=now), event_metadata(principal)
+    )
 
 
 @router.post("/technicians/{technician_id}/status", tags=["technicians"])
 async def set_status(
     technician_id: str, body: s.StatusIn, request: Request, principal: Office
 ) -> dict[str, Any]:
-    try:
-        return await _technicians(request).change(
-            technician_id, lambda t, now: t.set_status(body.status, now), event_metadata(principal)
-        )
-    except (DomainError, TechnicianNotFound) as exc:
-        raise _problem(exc) from None
+    return await _technicians(request).change(
+        technician_id, lambda t, now: t.set_status(body.status, now), event_metadata(principal)
+    )
 
 
 @router.get(
@@ -145,10 +110,10 @@ async def list_jobs(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     if principal.is_only_technician:
-        technician_id = _me(principal)
+        technician_id = principal.acting_technician
     query = select(jobs).order_by(jobs.c.opened_at).limit(limit)
-    if _regional_supervisor(principal):
-        query = query.where(jobs.c.region == principal.region)
+    if principal.regional_scope is not None:
+        query = query.where(jobs.c.region == principal.regional_scope)
     if technician_id:
         query = query.where(jobs.c.technician_id == technician_id)
     if queued is not None:
@@ -164,14 +129,11 @@ async def list_jobs(
 
 @router.get("/jobs/{ticket_id}", tags=["jobs"])
 async def get_job(ticket_id: str, request: Request, principal: JobReader) -> dict[str, Any]:
-    try:
-        document = await _dispatcher(request).job(ticket_id)
-    except JobNotFound as exc:
-        raise _problem(exc) from None
-    if principal.is_only_technician and document["technician_id"] != _me(principal):
-        raise _problem(JobNotFound(ticket_id))
-    if _regional_supervisor(principal) and document["region"] != principal.region:
-        raise _problem(JobNotFound(ticket_id))
+    document = await _dispatcher(request).job(ticket_id)
+    if principal.is_only_technician and document["technician_id"] != principal.acting_technician:
+        raise JobNotFound(ticket_id)
+    if principal.regional_scope is not None and document["region"] != principal.regional_scope:
+        raise JobNotFound(ticket_id)
     return document
 
 
@@ -179,12 +141,9 @@ async def get_job(ticket_id: str, request: Request, principal: JobReader) -> dic
     "/jobs/{ticket_id}/assign", tags=["jobs"], summary="Manual assignment or reassignment, with a reason"
 )
 async def assign(ticket_id: str, body: s.AssignIn, request: Request, principal: Assigner) -> dict[str, Any]:
-    try:
-        return await _dispatcher(request).assign_manually(
-            ticket_id, body.technician_id, body.reason, event_metadata(principal)
-        )
-    except (DomainError, JobNotFound) as exc:
-        raise _problem(exc) from None
+    return await _dispatcher(request).assign_manually(
+        ticket_id, body.technician_id, body.reason, event_metadata(principal)
+    )
 
 
 # ---- the technician app --------------------------------------------------------------------------
@@ -212,7 +171,7 @@ async def _field(
     step: str,
     action: Callable[[Job, str, datetime], None],
 ) -> dict[str, Any]:
-    me = _me(principal)
+    me = principal.acting_technician
     try:
         return await _dispatcher(request).field_step(
             ticket_id,
@@ -228,8 +187,6 @@ async def _field(
             type_="/problems/idempotency-key-reused",
             field="client_id",
         ) from None
-    except (DomainError, JobNotFound) as exc:
-        raise _problem(exc) from None
 
 
 @router.post("/jobs/{ticket_id}/acknowledge", tags=["field"])
@@ -373,10 +330,7 @@ async def on_site_required(
     summary="A schedule per unit or contract; visits are generated a month ahead, assigned like tickets",
 )
 async def add_schedule(body: ScheduleDoc, request: Request, _: Planner) -> dict[str, Any]:
-    try:
-        return await request.app.state.maintenance.add_schedule(body)
-    except DomainError as exc:
-        raise _problem(exc) from None
+    return await request.app.state.maintenance.add_schedule(body)
 
 
 @router.get("/maintenance/visits", tags=["maintenance"])
@@ -393,16 +347,13 @@ async def list_visits(
 async def complete_visit(
     visit_id: str, body: s.VisitReport, request: Request, principal: Field
 ) -> dict[str, Any]:
-    me = _me(principal)
-    try:
-        return await request.app.state.maintenance.complete(
-            visit_id,
-            me,
-            report=body.report,
-            minutes_spent=body.minutes_spent,
-            signed_by=body.signed_by,
-            occurred_at=body.occurred_at,
-            metadata=event_metadata(principal),
-        )
-    except (DomainError, JobNotFound) as exc:
-        raise _problem(exc) from None
+    me = principal.acting_technician
+    return await request.app.state.maintenance.complete(
+        visit_id,
+        me,
+        report=body.report,
+        minutes_spent=body.minutes_spent,
+        signed_by=body.signed_by,
+        occurred_at=body.occurred_at,
+        metadata=event_metadata(principal),
+    )

@@ -22,8 +22,9 @@ from dispatch.adapters.tables import jobs, repairs
 from dispatch.domain.assignment import JobNeed, choose, escalation_target
 from dispatch.domain.errors import InvalidCommand
 from dispatch.domain.events import WorkResolved
-from dispatch.domain.job import TERMINAL, Job
+from dispatch.domain.job import TERMINAL, Job, on_site_at_once
 from dispatch.service_layer.directory import Directory
+from shared.domain_errors import NotFound
 from shared.envelope import Envelope, EventMetadata
 from shared.runtime import ServiceRuntime
 
@@ -51,8 +52,9 @@ _SAVE_JOB = text(
 )
 
 
-class JobNotFound(Exception):
-    pass
+class JobNotFound(NotFound):
+    def __init__(self, ticket_id: str) -> None:
+        super().__init__("job", ticket_id, field="ticket_id")
 
 
 def _now() -> datetime:
@@ -82,7 +84,7 @@ class Dispatcher:
             region=context.region,
             product_line=context.product_line,
             severity=context.severity,
-            on_site_required=context.severity == "P1" and context.on_site_covered,
+            on_site_required=on_site_at_once(context.severity, context.on_site_covered),
         )
         row = {
             "ticket_id": job.ticket_id,
@@ -445,9 +447,7 @@ class Dispatcher:
 
     @staticmethod
     def _metadata(envelope: Envelope) -> EventMetadata:
-        return EventMetadata(
-            correlation_id=envelope.correlationid, causation_id=str(envelope.id), actor="dispatch"
-        )
+        return envelope.caused("dispatch")
 
 
 def job_document(job: Job, row: dict) -> dict:

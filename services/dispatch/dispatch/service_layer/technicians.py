@@ -13,6 +13,7 @@ from dispatch.adapters.tables import technicians
 from dispatch.domain.errors import InvalidCommand
 from dispatch.domain.technician import Technician, stream_id
 from dispatch.service_layer.directory import Directory, technician_row
+from shared.domain_errors import Conflict, NotFound
 from shared.envelope import EventMetadata
 from shared.errors import ConcurrencyConflict
 from shared.runtime import ServiceRuntime
@@ -21,12 +22,21 @@ from shared.unit_of_work import retry_on_conflict
 STREAM_TYPE = "technician"
 
 
-class TechnicianNotFound(Exception):
-    pass
+class TechnicianNotFound(NotFound):
+    def __init__(self, technician_id: str) -> None:
+        super().__init__("technician", technician_id, field="technician_id")
 
 
-class TechnicianExists(Exception):
-    pass
+class TechnicianExists(Conflict):
+    code = "exists"
+    title = "Technician already registered"
+
+    def __init__(self, technician_id: str) -> None:
+        super().__init__(f"technician {technician_id} is already registered", field="technician_id")
+
+    @property
+    def detail(self) -> str | None:
+        return None
 
 
 class TechnicianService:

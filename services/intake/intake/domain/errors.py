@@ -1,29 +1,14 @@
-"""Why a ticket command is refused: machine-readable code, and the field or state at fault."""
+"""Why a ticket command is refused (the shared vocabulary, worded for tickets)."""
 
 from __future__ import annotations
 
+from shared.domain_errors import DomainError, InvalidCommand
+from shared.domain_errors import IllegalTransition as _IllegalTransition
 
-class DomainError(Exception):
-    code = "domain_error"
-
-    def __init__(self, message: str, *, field: str | None = None, state: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.state = state
+__all__ = ["DomainError", "IllegalTransition", "InvalidCommand"]
 
 
-class IllegalTransition(DomainError):
+class IllegalTransition(_IllegalTransition):
     """The ticket's current state does not allow the action."""
 
-    code = "illegal_transition"
-
-    def __init__(self, action: str, state: str) -> None:
-        super().__init__(f"cannot {action} a ticket that is {state}", state=state)
-        self.action = action
-
-
-class InvalidCommand(DomainError):
-    """An input value is wrong for this ticket (e.g. the severity it already has)."""
-
-    code = "invalid_command"
+    subject = "ticket"

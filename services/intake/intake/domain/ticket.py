@@ -53,6 +53,25 @@ UNFINISHED = WORKING | PAUSED
 DISSATISFIED_AT_OR_BELOW = 2
 
 
+def is_dissatisfied(score: int) -> bool:
+    """A callback answer this low opens a complaint (SPEC 2.7)."""
+    return score <= DISSATISFIED_AT_OR_BELOW
+
+
+def covers_on_site(
+    region: str | None,
+    on_site_regions: list[str] | tuple[str, ...] | None,
+    *,
+    has_contract: bool,
+    remote_only_elsewhere: bool,
+) -> bool:
+    """On-site service where the contract names the region, or anywhere when it is not remote-only
+    elsewhere; without a contract, remote guidance only."""
+    if not has_contract:
+        return False
+    return region in (on_site_regions or ()) or not remote_only_elsewhere
+
+
 class Ticket:
     def __init__(self) -> None:
         self.ticket_id = ""
@@ -199,7 +218,7 @@ class Ticket:
         if not 1 <= score <= 5:
             raise InvalidCommand("score must be between 1 and 5", field="score")
         self._record(SatisfactionRecorded(**self._base(now), score=score, comment=comment))
-        return score <= DISSATISFIED_AT_OR_BELOW
+        return is_dissatisfied(score)
 
     def close(self, callback_note: str, now: datetime) -> None:
         self._require("close", {Status.RESOLVED})

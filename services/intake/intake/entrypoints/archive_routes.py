@@ -26,10 +26,7 @@ def _engine(request: Request):
 
 
 async def _add(request: Request, table, kind: str, company_id: str, body) -> Created:
-    try:
-        return Created(id=await archive.add_row(_engine(request), table, kind, company_id, body.model_dump()))
-    except archive.ArchiveError as exc:
-        raise Problem(exc.status, exc.title, type_="/problems/archive", field=exc.field) from None
+    return Created(id=await archive.add_row(_engine(request), table, kind, company_id, body.model_dump()))
 
 
 @router.post("/customers", status_code=status.HTTP_201_CREATED)
@@ -57,24 +54,12 @@ async def add_unit(company_id: str, body: UnitIn, request: Request, _: Editor) -
     return await _add(request, units, "U", company_id, body)
 
 
-TABLES = {
-    "contacts": (contacts, ContactIn),
-    "sites": (sites, SiteIn),
-    "contracts": (contracts, ContractIn),
-    "units": (units, UnitIn),
-}
-
-
-async def _archive_call(call) -> None:
-    try:
-        await call
-    except archive.ArchiveError as exc:
-        raise Problem(exc.status, exc.title, type_="/problems/archive", field=exc.field) from None
+COLLECTIONS = {"contacts": contacts, "sites": sites, "contracts": contracts, "units": units}
 
 
 @router.put("/customers/{company_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def rename_company(company_id: str, body: CompanyIn, request: Request, _: Editor) -> Response:
-    await _archive_call(archive.rename_company(_engine(request), company_id, body.name))
+    await archive.rename_company(_engine(request), company_id, body.name)
     return Response(status_code=204)
 
 
@@ -82,15 +67,13 @@ async def rename_company(company_id: str, body: CompanyIn, request: Request, _: 
 async def replace_contact(
     company_id: str, row_id: str, body: ContactIn, request: Request, _: Editor
 ) -> Response:
-    await _archive_call(
-        archive.replace_row(_engine(request), contacts, company_id, row_id, body.model_dump())
-    )
+    await archive.replace_row(_engine(request), contacts, company_id, row_id, body.model_dump())
     return Response(status_code=204)
 
 
 @router.put("/customers/{company_id}/sites/{row_id}", status_code=204)
 async def replace_site(company_id: str, row_id: str, body: SiteIn, request: Request, _: Editor) -> Response:
-    await _archive_call(archive.replace_row(_engine(request), sites, company_id, row_id, body.model_dump()))
+    await archive.replace_row(_engine(request), sites, company_id, row_id, body.model_dump())
     return Response(status_code=204)
 
 
@@ -98,15 +81,13 @@ async def replace_site(company_id: str, row_id: str, body: SiteIn, request: Requ
 async def replace_contract(
     company_id: str, row_id: str, body: ContractIn, request: Request, _: Editor
 ) -> Response:
-    await _archive_call(
-        archive.replace_row(_engine(request), contracts, company_id, row_id, body.model_dump())
-    )
+    await archive.replace_row(_engine(request), contracts, company_id, row_id, body.model_dump())
     return Response(status_code=204)
 
 
 @router.put("/customers/{company_id}/units/{row_id}", status_code=204)
 async def replace_unit(company_id: str, row_id: str, body: UnitIn, request: Request, _: Editor) -> Response:
-    await _archive_call(archive.replace_row(_engine(request), units, company_id, row_id, body.model_dump()))
+    await archive.replace_row(_engine(request), units, company_id, row_id, body.model_dump())
     return Response(status_code=204)
 
 
@@ -116,9 +97,9 @@ async def replace_unit(company_id: str, row_id: str, body: UnitIn, request: Requ
     summary="Remove a contact, site, contract or unit (refused while other records point at it)",
 )
 async def remove(company_id: str, kind: str, row_id: str, request: Request, _: Editor) -> Response:
-    if kind not in TABLES:
+    if kind not in COLLECTIONS:
         raise Problem(404, "No such collection", type_="/problems/not-found", field="kind")
-    await _archive_call(archive.remove_row(_engine(request), TABLES[kind][0], company_id, row_id))
+    await archive.remove_row(_engine(request), COLLECTIONS[kind], company_id, row_id)
     return Response(status_code=204)
 
 

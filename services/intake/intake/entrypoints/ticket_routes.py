@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import JSONResponse
 
-from intake.domain.errors import DomainError, IllegalTransition
 from intake.domain.ticket import Ticket
 from intake.entrypoints.ticket_schemas import (
     ClassifyIn,
@@ -26,7 +25,7 @@ from intake.entrypoints.ticket_schemas import (
     TicketPage,
 )
 from intake.service_layer import queries
-from intake.service_layer.tickets import OpenTicket, TicketNotFound, TicketService, VersionMismatch
+from intake.service_layer.tickets import OpenTicket, TicketNotFound, TicketService
 from shared.auth import Allow, Principal, Role
 from shared.http.context import event_metadata
 from shared.http.problems import Problem
@@ -66,47 +65,19 @@ def _answer(document: dict[str, Any], status_code: int = 200) -> JSONResponse:
     return JSONResponse(document, status_code=status_code, headers={"ETag": f'"{document["version"]}"'})
 
 
-def _domain_problem(exc: Exception) -> Problem:
-    if isinstance(exc, TicketNotFound):
-        return Problem(404, "No such ticket", type_="/problems/not-found", field="ticket_id")
-    if isinstance(exc, VersionMismatch):
-        return Problem(
-            412,
-            "The ticket has changed",
-            str(exc),
-            type_="/problems/version-mismatch",
-            current_version=exc.current,
-        )
-    if isinstance(exc, IllegalTransition):
-        return Problem(
-            409, "Illegal transition", exc.message, type_="/problems/illegal-transition", state=exc.state
-        )
-    if isinstance(exc, DomainError):
-        return Problem(
-            422,
-            "Invalid command",
-            exc.message,
-            type_=f"/problems/{exc.code}",
-            field=exc.field,
-            state=exc.state,
-        )
-    raise exc
-
-
 async def _visible(request: Request, principal: Principal, ticket_id: str) -> None:
     """Technicians reach only their jobs' tickets; supervisors with a region only that region's."""
     only_field = principal.is_only_technician
-    regional = principal.roles == {Role.SUPERVISOR} and principal.region is not None
-    if not (only_field or regional):
+    if not (only_field or principal.regional_scope):
         return
     row = await queries.ticket_row(request.app.state.runtime.engine, ticket_id)
     mine = row is not None and (
-        row["technician_id"] == (principal.technician_id or principal.subject)
+        row["technician_id"] == principal.acting_technician
         if only_field
-        else row["region"] == principal.region
+        else row["region"] == principal.regional_scope
     )
     if not mine:
-        raise Problem(404, "No such ticket", type_="/problems/not-found", field="ticket_id")
+        raise TicketNotFound(ticket_id)
 
 
 async def _change(
@@ -117,12 +88,9 @@ async def _change(
     action: Callable[[Ticket, datetime], Any],
 ) -> JSONResponse:
     await _visible(request, principal, ticket_id)
-    try:
-        document = await _service(request).change(
-            ticket_id, action, metadata=event_metadata(principal), if_match=_version(if_match)
-        )
-    except (DomainError, TicketNotFound, VersionMismatch) as exc:
-        raise _domain_problem(exc) from None
+    document = await _service(request).change(
+        ticket_id, action, metadata=event_metadata(principal), if_match=_version(if_match)
+    )
     return _answer(document)
 
 
@@ -163,8 +131,6 @@ async def open_ticket(
             type_="/problems/idempotency-key-reused",
             field="Idempotency-Key",
         ) from None
-    except DomainError as exc:
-        raise _domain_problem(exc) from None
     response = _answer(outcome.document, outcome.status)
     response.headers["Location"] = f"/tickets/{outcome.document['ticket_id']}"
     return response
@@ -181,11 +147,9 @@ async def list_tickets(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
 ) -> TicketPage:
-    region = None
     if principal.is_only_technician:
-        technician_id = principal.technician_id or principal.subject
-    elif principal.roles == {Role.SUPERVISOR}:
-        region = principal.region
+        technician_id = principal.acting_technician
+    region = principal.regional_scope
     where = queries.TicketFilter(
         customer_id=customer_id, status=status_, severity=severity, technician_id=technician_id, region=region
     )
@@ -205,19 +169,13 @@ async def get_ticket(
     if as_of is not None and as_of.tzinfo is None:
         raise Problem(422, "as_of needs a time zone", type_="/problems/validation", field="as_of")
     await _visible(request, principal, ticket_id)
-    try:
-        return _answer(await _service(request).get(ticket_id, as_of=as_of))
-    except TicketNotFound as exc:
-        raise _domain_problem(exc) from None
+    return _answer(await _service(request).get(ticket_id, as_of=as_of))
 
 
 @router.get("/tickets/{ticket_id}/events", summary="The ticket's full history, oldest first")
 async def ticket_events(ticket_id: str, request: Request, principal: Reader) -> dict[str, Any]:
     await _visible(request, principal, ticket_id)
-    try:
-        return {"ticket_id": ticket_id, "events": await _service(request).history(ticket_id)}
-    except TicketNotFound as exc:
-        raise _domain_problem(exc) from None
+    return {"ticket_id": ticket_id, "events": await _service(request).history(ticket_id)}
 
 
 @router.post("/tickets/{ticket_id}/classify")
@@ -331,52 +289,38 @@ async def reassess(
     ticket_id: str, body: EntitlementIn, request: Request, principal: FieldOrOffice, if_match: IfMatch = None
 ) -> JSONResponse:
     await _visible(request, principal, ticket_id)
-    try:
-        document = await _service(request).reassess(
-            ticket_id,
-            cause=body.cause,
-            fault_code=body.fault_code,
-            metadata=event_metadata(principal),
-            if_match=_version(if_match),
-        )
-    except (DomainError, TicketNotFound, VersionMismatch) as exc:
-        raise _domain_problem(exc) from None
+    document = await _service(request).reassess(
+        ticket_id,
+        cause=body.cause,
+        fault_code=body.fault_code,
+        metadata=event_metadata(principal),
+        if_match=_version(if_match),
+    )
     return _answer(document)
 
 
 @router.post("/complaints", status_code=status.HTTP_201_CREATED, tags=["complaints"])
 async def file_complaint(body: ComplaintIn, request: Request, principal: ComplaintDesk) -> JSONResponse:
-    try:
-        document = await _service(request).file_complaint(
-            customer_id=body.customer_id,
-            text=body.text,
-            ticket_id=body.ticket_id,
-            metadata=event_metadata(principal),
-        )
-    except (DomainError, TicketNotFound) as exc:
-        raise _domain_problem(exc) from None
+    document = await _service(request).file_complaint(
+        customer_id=body.customer_id,
+        text=body.text,
+        ticket_id=body.ticket_id,
+        metadata=event_metadata(principal),
+    )
     return _answer(document, 201)
 
 
 @router.get("/complaints/{complaint_id}", tags=["complaints"])
 async def get_complaint(complaint_id: str, request: Request, _: ComplaintDesk) -> JSONResponse:
-    try:
-        return _answer(await _service(request).complaint(complaint_id))
-    except TicketNotFound:
-        raise Problem(404, "No such complaint", type_="/problems/not-found", field="complaint_id") from None
+    return _answer(await _service(request).complaint(complaint_id))
 
 
 @router.post("/complaints/{complaint_id}/reply", tags=["complaints"])
 async def reply_complaint(
     complaint_id: str, body: ReplyIn, request: Request, principal: Office
 ) -> JSONResponse:
-    try:
-        return _answer(
-            await _service(request).answer_complaint(
-                complaint_id, reply=body.reply, metadata=event_metadata(principal)
-            )
+    return _answer(
+        await _service(request).answer_complaint(
+            complaint_id, reply=body.reply, metadata=event_metadata(principal)
         )
-    except TicketNotFound:
-        raise Problem(404, "No such complaint", type_="/problems/not-found", field="complaint_id") from None
-    except DomainError as exc:
-        raise _domain_problem(exc) from None
+    )

@@ -11,12 +11,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake.adapters.tables import companies, contacts, contracts, sites, units
+from shared.domain_errors import DomainError
 
 
-class ArchiveError(Exception):
+class ArchiveError(DomainError):
+    """A refused archive change; its title says why (answered as /problems/archive)."""
+
+    code = "archive"
+
     def __init__(self, status: int, title: str, field: str | None = None) -> None:
-        super().__init__(title)
-        self.status, self.title, self.field = status, title, field
+        super().__init__(title, field=field)
+        self.status, self.title = status, title
+
+    @property
+    def detail(self) -> str | None:
+        return None
 
 
 def phone_digits(phone: str) -> str:

@@ -14,6 +14,7 @@ from intake.adapters.tables import contracts, sites, unit_repairs, units
 from intake.domain.entitlement import ContractTerms, PriorRepair, UnitFacts, Variant
 from intake.domain.errors import InvalidCommand
 from intake.domain.events import Caller, Severity, TicketContext
+from intake.domain.ticket import covers_on_site
 from intake.service_layer.archive import phone_digits
 
 DEFAULT_POLICY = "default"
@@ -138,7 +139,6 @@ async def ticket_facts(
         contract, (contract_id or (unit and unit["contract_id"])) is not None, customer_id, "contract_id"
     )
     region = site["region"] if site else None
-    on_site = bool(contract and region in (contract["on_site_regions"] or ()))
     contact_id = row["contact_id"]
     return ArchiveFacts(
         context=TicketContext(
@@ -151,7 +151,12 @@ async def ticket_facts(
             site_id=site["id"] if site else None,
             unit_id=unit["id"] if unit else None,
             product_line=unit["product_line"] if unit else None,
-            on_site_covered=on_site or (contract is not None and not contract["remote_only_elsewhere"]),
+            on_site_covered=covers_on_site(
+                region,
+                contract["on_site_regions"] if contract else None,
+                has_contract=contract is not None,
+                remote_only_elsewhere=bool(contract and contract["remote_only_elsewhere"]),
+            ),
         ),
         caller=Caller(
             name=caller_name, phone=caller_phone, contact_id=contact_id, registered=contact_id is not None

@@ -13,7 +13,7 @@ from intake.adapters.tables import tickets_view
 from intake.domain.entitlement import Cause
 from intake.domain.ticket import UNFINISHED, WORKING, Ticket
 from intake.service_layer.tickets import TICKET_STREAM, TicketService, apply_consequences
-from shared.envelope import Envelope, EventMetadata
+from shared.envelope import Envelope
 from shared.runtime import ServiceRuntime
 
 
@@ -98,9 +98,7 @@ async def _command(
     if not ticket.pending_events:
         return
     new_events = list(ticket.pending_events)
-    metadata = EventMetadata(
-        correlation_id=envelope.correlationid, causation_id=str(envelope.id), actor=envelope.actor
-    )
+    metadata = envelope.caused(envelope.actor)  # the technician who acted in the field
     await runtime.store.append(
         conn,
         stream_id=ticket_id,

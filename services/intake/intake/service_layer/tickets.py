@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from intake.domain.complaint import Complaint
 from intake.domain.entitlement import Cause, FaultReport, HolidayCalendar, PriorRepair, assess
 from intake.domain.errors import InvalidCommand
 from intake.domain.events import Channel, SatisfactionRecorded, Severity, TicketResolved
-from intake.domain.ticket import Ticket
+from intake.domain.ticket import Ticket, is_dissatisfied
 from intake.service_layer import context as archive_context
 from intake.service_layer.ids import time_ordered_id
 from intake.service_layer.projection import (
@@ -25,6 +26,7 @@ from intake.service_layer.projection import (
     ticket_document,
 )
 from shared import idempotency
+from shared.domain_errors import DomainError, NotFound
 from shared.envelope import EventMetadata
 from shared.runtime import ServiceRuntime
 from shared.unit_of_work import UnitOfWork, retry_on_conflict
@@ -33,14 +35,30 @@ TICKET_STREAM = "ticket"
 COMPLAINT_STREAM = "complaint"
 
 
-class TicketNotFound(Exception):
-    pass
+class TicketNotFound(NotFound):
+    def __init__(self, ticket_id: str) -> None:
+        super().__init__("ticket", ticket_id, field="ticket_id")
 
 
-class VersionMismatch(Exception):
+class ComplaintNotFound(NotFound):
+    def __init__(self, complaint_id: str) -> None:
+        super().__init__("complaint", complaint_id, field="complaint_id")
+
+
+class VersionMismatch(DomainError):
+    """If-Match named another version: the client must re-read before changing the ticket."""
+
+    code = "version_mismatch"
+    status = 412
+    title = "The ticket has changed"
+    problem_type = "/problems/version-mismatch"
+
     def __init__(self, current: int) -> None:
         super().__init__(f"the ticket is at version {current}")
         self.current = current
+
+    def problem_extensions(self) -> dict[str, Any]:
+        return {"current_version": self.current}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,13 +153,20 @@ class TicketService:
         *,
         metadata: EventMetadata,
         if_match: int | None = None,
+        read_archive: bool = False,
     ) -> dict[str, Any]:
+        """Run one command on a ticket. `action(ticket, now)` may be a coroutine function; with
+        `read_archive` it is called as `action(ticket, now, conn)` to read the archive in the same
+        transaction."""
+
         async def attempt() -> dict[str, Any]:
             async with self.runtime.uow() as uow:
                 ticket = await self._load(uow.conn, ticket_id)
                 if if_match is not None and ticket.version != if_match:
                     raise VersionMismatch(ticket.version)
-                action(ticket, _now())
+                outcome = action(ticket, _now(), uow.conn) if read_archive else action(ticket, _now())
+                if inspect.isawaitable(outcome):
+                    await outcome
                 await self._save(uow, ticket, metadata)
                 technician = await technician_of(uow.conn, ticket_id)
                 await uow.commit()
@@ -158,19 +183,11 @@ class TicketService:
         metadata: EventMetadata,
         if_match: int | None = None,
     ) -> dict[str, Any]:
-        async def attempt() -> dict[str, Any]:
-            async with self.runtime.uow() as uow:
-                ticket = await self._load(uow.conn, ticket_id)
-                if if_match is not None and ticket.version != if_match:
-                    raise VersionMismatch(ticket.version)
-                if not await self.assess_again(uow.conn, ticket, cause=cause, fault_code=fault_code):
-                    raise InvalidCommand("the ticket has no unit to assess", field="unit_id")
-                await self._save(uow, ticket, metadata)
-                technician = await technician_of(uow.conn, ticket_id)
-                await uow.commit()
-                return ticket_document(ticket, technician)
+        async def assess(ticket: Ticket, _now: datetime, conn: AsyncConnection) -> None:
+            if not await self.assess_again(conn, ticket, cause=cause, fault_code=fault_code):
+                raise InvalidCommand("the ticket has no unit to assess", field="unit_id")
 
-        return await retry_on_conflict(attempt)
+        return await self.change(ticket_id, assess, metadata=metadata, if_match=if_match, read_archive=True)
 
     async def assess_again(
         self, conn: AsyncConnection, ticket: Ticket, *, cause: Cause, fault_code: str | None
@@ -248,7 +265,7 @@ class TicketService:
             async with self.runtime.uow() as uow:
                 complaint = await uow.load(Complaint, complaint_id)
                 if complaint is None:
-                    raise TicketNotFound(complaint_id)
+                    raise ComplaintNotFound(complaint_id)
                 complaint.answer(reply, metadata.actor or "unknown", _now())
                 await self._save_complaint(uow, complaint, metadata)
                 await uow.commit()
@@ -260,7 +277,7 @@ class TicketService:
         async with self.runtime.engine.connect() as conn:
             history = await self.runtime.store.load_events(conn, complaint_id)
         if not history:
-            raise TicketNotFound(complaint_id)
+            raise ComplaintNotFound(complaint_id)
         return complaint_document(Complaint.replay(history))
 
     # ---- shared steps --------------------------------------------------------------------------
@@ -346,7 +363,7 @@ async def apply_consequences(
                 fault_code=event.fault_code,
                 resolved_on=event.occurred_at.date(),
             )
-        if isinstance(event, SatisfactionRecorded) and event.score <= 2:
+        if isinstance(event, SatisfactionRecorded) and is_dissatisfied(event.score):
             complaint = Complaint.file(
                 complaint_id=time_ordered_id("CP"),
                 customer_id=context.customer_id,

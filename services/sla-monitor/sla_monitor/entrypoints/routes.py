@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from shared.auth import Allow, Principal, Role
+from shared.domain_errors import NotFound
 from shared.http.problems import Problem
 from sla_monitor.adapters.documents import CalendarDoc, PolicyDoc
 from sla_monitor.adapters.tables import calendars, policies
@@ -27,10 +28,6 @@ def _catalog(request: Request) -> Catalog:
     return request.app.state.catalog
 
 
-def _not_found(kind: str, field: str) -> Problem:
-    return Problem(404, f"No such {kind}", type_="/problems/not-found", field=field)
-
-
 def _same_id(path_id: str, body_id: str, field: str) -> None:
     if path_id != body_id:
         raise Problem(
@@ -47,7 +44,7 @@ async def list_policies(request: Request, _: Office) -> list[dict[str, Any]]:
 async def get_policy(policy_id: str, request: Request, _: Office) -> dict[str, Any]:
     document = await _catalog(request).document(policies, policy_id)
     if document is None:
-        raise _not_found("policy", "policy_id")
+        raise NotFound("policy", policy_id, field="policy_id")
     return document
 
 
@@ -77,7 +74,7 @@ async def delete_policy(policy_id: str, request: Request, _: Admin) -> Response:
             409, "The default policy cannot be deleted", type_="/problems/protected", field="policy_id"
         )
     if not await _catalog(request).delete(policies, policy_id):
-        raise _not_found("policy", "policy_id")
+        raise NotFound("policy", policy_id, field="policy_id")
     return Response(status_code=204)
 
 
@@ -90,7 +87,7 @@ async def list_calendars(request: Request, _: Office) -> list[dict[str, Any]]:
 async def get_calendar(calendar_id: str, request: Request, _: Office) -> dict[str, Any]:
     document = await _catalog(request).document(calendars, calendar_id)
     if document is None:
-        raise _not_found("calendar", "calendar_id")
+        raise NotFound("calendar", calendar_id, field="calendar_id")
     return document
 
 
@@ -116,7 +113,7 @@ async def delete_calendar(calendar_id: str, request: Request, _: Admin) -> Respo
             409, "The 7x24 calendar cannot be deleted", type_="/problems/protected", field="calendar_id"
         )
     if not await _catalog(request).delete(calendars, calendar_id):
-        raise _not_found("calendar", "calendar_id")
+        raise NotFound("calendar", calendar_id, field="calendar_id")
     return Response(status_code=204)
 
 
@@ -128,7 +125,7 @@ async def delete_calendar(calendar_id: str, request: Request, _: Admin) -> Respo
 async def ticket_sla(ticket_id: str, request: Request, _: Office) -> dict[str, Any]:
     answer = await explain(request.app.state.runtime, _catalog(request), ticket_id, datetime.now(UTC))
     if answer is None:
-        raise _not_found("ticket clocks", "ticket_id")
+        raise NotFound("ticket clocks", ticket_id, field="ticket_id")
     return answer
 
 
@@ -162,5 +159,5 @@ async def run_what_if(body: WhatIfIn, request: Request, _: Planner) -> dict[str,
     elif catalog.knows_policy(body.policy_id or ""):
         policy = catalog.policy(body.policy_id or "")
     else:
-        raise _not_found("policy", "policy_id")
+        raise NotFound("policy", body.policy_id or "", field="policy_id")
     return await what_if(request.app.state.runtime, catalog, policy, body.start, body.end)

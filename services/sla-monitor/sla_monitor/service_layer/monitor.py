@@ -90,9 +90,7 @@ class Monitor:
             return  # kept in sla_inputs: applied when the ticket's opening arrives (topics are not ordered)
         if row is None:
             emitted += await self._apply_early_inputs(conn, ticket, envelope)
-        metadata = EventMetadata(
-            correlation_id=envelope.correlationid, causation_id=str(envelope.id), actor="sla-monitor"
-        )
+        metadata = envelope.caused("sla-monitor")
         await self._save(
             conn, ticket, emitted, version=row.version if row else 0, is_new=row is None, metadata=metadata
         )
