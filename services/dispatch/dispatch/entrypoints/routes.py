@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -168,17 +167,18 @@ async def _field(
     principal: Principal,
     ticket_id: str,
     body: s.FieldStep,
-    step: str,
-    action: Callable[[Job, str, datetime], None],
+    step: Callable[..., None],
+    *args: Any,
 ) -> dict[str, Any]:
+    """A technician's submission: `step(job, me, occurred_at, *args, now=now)`, e.g. `Job.arrive`."""
     me = principal.acting_technician
     try:
         return await _dispatcher(request).field_step(
             ticket_id,
             me,
-            lambda job, now: action(job, me, now),
+            lambda job, now: step(job, me, body.occurred_at, *args, now=now),
             event_metadata(principal),
-            claim=_ClientIdClaim(me, body, step),
+            claim=_ClientIdClaim(me, body, step.__name__),
         )
     except idempotency.IdempotencyKeyReused:
         raise Problem(
@@ -193,92 +193,43 @@ async def _field(
 async def acknowledge(
     ticket_id: str, body: s.FieldStep, request: Request, principal: Field
 ) -> dict[str, Any]:
-    return await _field(
-        request,
-        principal,
-        ticket_id,
-        body,
-        "acknowledge",
-        lambda job, me, now: job.acknowledge(me, body.occurred_at, now=now),
-    )
+    return await _field(request, principal, ticket_id, body, Job.acknowledge)
 
 
 @router.post("/jobs/{ticket_id}/remote-session", tags=["field"])
 async def remote_started(
     ticket_id: str, body: s.FieldStep, request: Request, principal: Field
 ) -> dict[str, Any]:
-    return await _field(
-        request,
-        principal,
-        ticket_id,
-        body,
-        "remote-start",
-        lambda job, me, now: job.start_remote(me, body.occurred_at, now=now),
-    )
+    return await _field(request, principal, ticket_id, body, Job.start_remote)
 
 
 @router.post("/jobs/{ticket_id}/remote-session/end", tags=["field"])
 async def remote_ended(
     ticket_id: str, body: s.RemoteEnd, request: Request, principal: Field
 ) -> dict[str, Any]:
-    return await _field(
-        request,
-        principal,
-        ticket_id,
-        body,
-        "remote-end",
-        lambda job, me, now: job.end_remote(me, body.occurred_at, body.resolved, now=now),
-    )
+    return await _field(request, principal, ticket_id, body, Job.end_remote, body.resolved)
 
 
 @router.post("/jobs/{ticket_id}/depart", tags=["field"])
 async def depart(ticket_id: str, body: s.FieldStep, request: Request, principal: Field) -> dict[str, Any]:
-    return await _field(
-        request,
-        principal,
-        ticket_id,
-        body,
-        "depart",
-        lambda job, me, now: job.depart(me, body.occurred_at, now=now),
-    )
+    return await _field(request, principal, ticket_id, body, Job.depart)
 
 
 @router.post("/jobs/{ticket_id}/arrive", tags=["field"])
 async def arrive(ticket_id: str, body: s.FieldStep, request: Request, principal: Field) -> dict[str, Any]:
-    return await _field(
-        request,
-        principal,
-        ticket_id,
-        body,
-        "arrive",
-        lambda job, me, now: job.arrive(me, body.occurred_at, now=now),
-    )
+    return await _field(request, principal, ticket_id, body, Job.arrive)
 
 
 @router.post("/jobs/{ticket_id}/diagnosis", tags=["field"])
 async def diagnosis(ticket_id: str, body: s.Diagnosis, request: Request, principal: Field) -> dict[str, Any]:
-    return await _field(
-        request,
-        principal,
-        ticket_id,
-        body,
-        "diagnosis",
-        lambda job, me, now: job.diagnose(me, body.occurred_at, body.diagnosis, body.fault_code, now=now),
-    )
+    return await _field(request, principal, ticket_id, body, Job.diagnose, body.diagnosis, body.fault_code)
 
 
 @router.post("/jobs/{ticket_id}/parts", tags=["field"])
 async def request_parts(
     ticket_id: str, body: s.PartsRequest, request: Request, principal: Field
 ) -> dict[str, Any]:
-    return await _field(
-        request,
-        principal,
-        ticket_id,
-        body,
-        "parts",
-        lambda job, me, now: job.request_parts(me, body.occurred_at, tuple(body.parts), now=now),
-    )
+    return await _field(request, principal, ticket_id, body, Job.request_parts, tuple(body.parts))
 
 
 @router.post(
@@ -292,19 +243,14 @@ async def resolve(
         principal,
         ticket_id,
         body,
-        "resolve",
-        lambda job, me, now: job.resolve(
-            me,
-            body.occurred_at,
-            body.cause,
-            body.fix,
-            body.fault_code,
-            tuple(body.parts_used),
-            body.minutes_spent,
-            body.signed_by,
-            body.satisfaction,
-            now=now,
-        ),
+        Job.resolve,
+        body.cause,
+        body.fix,
+        body.fault_code,
+        tuple(body.parts_used),
+        body.minutes_spent,
+        body.signed_by,
+        body.satisfaction,
     )
 
 
@@ -312,14 +258,7 @@ async def resolve(
 async def on_site_required(
     ticket_id: str, body: s.OnSiteNeeded, request: Request, principal: Field
 ) -> dict[str, Any]:
-    return await _field(
-        request,
-        principal,
-        ticket_id,
-        body,
-        "on-site",
-        lambda job, me, now: job.require_on_site(me, body.occurred_at, body.reason, now=now),
-    )
+    return await _field(request, principal, ticket_id, body, Job.require_on_site, body.reason)
 
 
 # ---- preventive maintenance ------------------------------------------------------------------------
