@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from aiokafka import AIOKafkaProducer
@@ -34,15 +35,13 @@ async def ensure_topics(
         missing = [t for t in topics if t not in existing]
         if not missing:
             return
-        try:
+        with contextlib.suppress(TopicAlreadyExistsError):  # another instance created it first
             await admin.create_topics(
                 [
                     NewTopic(t, num_partitions=partitions, replication_factor=replication_factor)
                     for t in missing
                 ]
             )
-        except TopicAlreadyExistsError:
-            pass  # another instance created it first
         log.info("created topics", extra={"topics": missing})
     finally:
         await admin.close()

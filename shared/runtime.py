@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -15,6 +16,7 @@ from shared import kafka, migrations
 from shared.asyncapi import asyncapi_document
 from shared.consumer import EventConsumer, Handler
 from shared.eventstore import EventStore
+from shared.group_commit import Flush, GroupCommit
 from shared.logs import configure_logging
 from shared.outbox import OutboxRelay
 from shared.registry import EventRegistry
@@ -69,6 +71,14 @@ class ServiceRuntime:
     def uow(self) -> UnitOfWork:
         assert self.engine is not None, "runtime not started"
         return UnitOfWork(self.engine, self.store, on_commit=self._wake_relay)
+
+    def group_commit(self, name: str, flush: Flush, **options: Any) -> GroupCommit:
+        """Concurrent commands of one kind committed together (see shared.group_commit)."""
+        return GroupCommit(name, self._started_engine, flush, on_commit=self._wake_relay, **options)
+
+    def _started_engine(self) -> AsyncEngine:
+        assert self.engine is not None, "runtime not started"
+        return self.engine
 
     def _wake_relay(self) -> None:
         if self.relay is not None:

@@ -1,4 +1,12 @@
-from shared.eventstore.store import EventStore, StoredEvent
+from shared.eventstore.store import EventStore, StoredEvent, StreamAppend
 from shared.eventstore.tables import backbone_metadata, events, outbox, processed_events
 
-__all__ = ["EventStore", "StoredEvent", "backbone_metadata", "events", "outbox", "processed_events"]
+__all__ = [
+    "EventStore",
+    "StoredEvent",
+    "StreamAppend",
+    "backbone_metadata",
+    "events",
+    "outbox",
+    "processed_events",
+]

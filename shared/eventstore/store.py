@@ -18,27 +18,60 @@ from shared.errors import ConcurrencyConflict
 from shared.eventstore.tables import events
 from shared.registry import EventRegistry
 
-# One round trip: the event rows and their outbox rows (a data-modifying CTE always runs).
+# One round trip for any number of streams: the event rows and their outbox rows (a data-modifying
+# CTE always runs). A stale expected version anywhere fails the statement on the primary key.
 _APPEND = text(
     """
     WITH appended AS (
         INSERT INTO events (stream_id, stream_type, version, event_id, event_type, schema_version,
                             occurred_at, data, metadata)
-        SELECT :stream_id, :stream_type, v, id, t, sv, oc, d::jsonb, CAST(:metadata AS jsonb)
-        FROM unnest(CAST(:versions AS int[]), CAST(:event_ids AS uuid[]), CAST(:types AS text[]),
-                    CAST(:schema_versions AS int[]), CAST(:occurred AS timestamptz[]),
-                    CAST(:data AS text[])) AS u(v, id, t, sv, oc, d)
+        SELECT s, st, v, id, t, sv, oc, d::jsonb, m::jsonb
+        FROM unnest(CAST(:streams AS text[]), CAST(:stream_types AS text[]), CAST(:versions AS int[]),
+                    CAST(:event_ids AS uuid[]), CAST(:types AS text[]), CAST(:schema_versions AS int[]),
+                    CAST(:occurred AS timestamptz[]), CAST(:data AS text[]), CAST(:metadata AS text[]))
+             AS u(s, st, v, id, t, sv, oc, d, m)
         RETURNING 1
     )
     INSERT INTO outbox (event_id, topic, key, headers, payload)
-    SELECT id, topic, :key, h::jsonb, p
-    FROM unnest(CAST(:outbox_event_ids AS uuid[]), CAST(:topics AS text[]), CAST(:headers AS text[]),
-                CAST(:payloads AS bytea[])) AS o(id, topic, h, p)
+    SELECT id, topic, k, h::jsonb, p
+    FROM unnest(CAST(:outbox_event_ids AS uuid[]), CAST(:topics AS text[]), CAST(:keys AS text[]),
+                CAST(:headers AS text[]), CAST(:payloads AS bytea[])) AS o(id, topic, k, h, p)
     """
 )
 
+
+@dataclass(frozen=True)
+class StreamAppend:
+    """New events for one stream, after `expected_version`; `key`: Kafka key and subject."""
+
+    stream_id: str
+    stream_type: str
+    expected_version: int
+    new_events: Sequence[Any]
+    metadata: EventMetadata
+    key: str | None = None
+
+
 TopicRouter = Callable[[str], str | None]
 """Maps an event type to the Kafka topic it is published on (None: kept internal)."""
+
+
+_APPEND_COLUMNS = (
+    "streams",
+    "stream_types",
+    "versions",
+    "event_ids",
+    "types",
+    "schema_versions",
+    "occurred",
+    "data",
+    "metadata",
+    "outbox_event_ids",
+    "topics",
+    "keys",
+    "headers",
+    "payloads",
+)
 
 
 @dataclass(frozen=True)
@@ -82,37 +115,58 @@ class EventStore:
         change the caller made commit (or vanish) together. After a conflict the transaction is
         aborted: the caller re-runs the whole command (see `retry_on_conflict`).
         """
-        if not new_events:
-            return []
-        envelopes = [
-            self.registry.envelope(event, source=self.source, subject=key or stream_id, metadata=metadata)
-            for event in new_events
-        ]
-        versions = list(range(expected_version + 1, expected_version + 1 + len(envelopes)))
-        topics = [self.route(envelope.type) for envelope in envelopes]
-        published = [(e, t) for e, t in zip(envelopes, topics, strict=True) if t is not None]
-        params = {
-            "stream_id": stream_id,
-            "key": key or stream_id,
-            "stream_type": stream_type,
-            "versions": versions,
-            "event_ids": [e.id for e in envelopes],
-            "types": [e.type for e in envelopes],
-            "schema_versions": [e.schemaversion for e in envelopes],
-            "occurred": [e.time for e in envelopes],
-            "data": [json.dumps(e.data, ensure_ascii=False) for e in envelopes],
-            "metadata": json.dumps(metadata.model_dump(exclude_none=True)),
-            "outbox_event_ids": [e.id for e, _ in published],
-            "topics": [t for _, t in published],
-            "headers": [json.dumps({n: v.decode() for n, v in e.kafka_headers()}) for e, _ in published],
-            "payloads": [e.kafka_value() for e, _ in published],
-        }
+        (envelopes,) = await self.append_many(
+            conn, [StreamAppend(stream_id, stream_type, expected_version, new_events, metadata, key)]
+        )
+        return envelopes
+
+    async def append_many(
+        self, conn: AsyncConnection, appends: Sequence[StreamAppend]
+    ) -> list[list[Envelope]]:
+        """Several streams in one statement (group commit); the envelopes of each, in order."""
+        params: dict[str, list[Any]] = {name: [] for name in _APPEND_COLUMNS}
+        written: list[list[Envelope]] = []
+        for append in appends:
+            written.append(self._add(params, append))
+        if not params["event_ids"]:
+            return written
         try:
             await conn.execute(_APPEND, params)
         except IntegrityError as exc:
             if "events_stream_version_pk" not in str(exc.orig):
                 raise
-            raise ConcurrencyConflict(stream_id, expected_version) from exc
+            stale = appends[0] if len(appends) == 1 else None
+            raise ConcurrencyConflict(
+                stale.stream_id if stale else "(one of a group)", stale.expected_version if stale else -1
+            ) from exc
+        return written
+
+    def _add(self, params: dict[str, list[Any]], append: StreamAppend) -> list[Envelope]:
+        key = append.key or append.stream_id
+        metadata = json.dumps(append.metadata.model_dump(exclude_none=True))
+        envelopes = []
+        for version, event in enumerate(append.new_events, start=append.expected_version + 1):
+            envelope = self.registry.envelope(
+                event, source=self.source, subject=key, metadata=append.metadata
+            )
+            envelopes.append(envelope)
+            body = envelope.kafka_value()
+            params["streams"].append(append.stream_id)
+            params["stream_types"].append(append.stream_type)
+            params["versions"].append(version)
+            params["event_ids"].append(envelope.id)
+            params["types"].append(envelope.type)
+            params["schema_versions"].append(envelope.schemaversion)
+            params["occurred"].append(envelope.time)
+            params["data"].append(body.decode())
+            params["metadata"].append(metadata)
+            topic = self.route(envelope.type)
+            if topic is not None:
+                params["outbox_event_ids"].append(envelope.id)
+                params["topics"].append(topic)
+                params["keys"].append(key)
+                params["headers"].append(json.dumps({n: v.decode() for n, v in envelope.kafka_headers()}))
+                params["payloads"].append(body)
         return envelopes
 
     async def read(

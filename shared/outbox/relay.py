@@ -13,6 +13,7 @@ A crash between publish and mark re-publishes the batch: consumers de-duplicate 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -74,10 +75,8 @@ class OutboxRelay:
                         continue
                     if sent < self.batch_size:
                         self._wake.clear()
-                        try:
+                        with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(self._wake.wait(), self.idle_poll_s)
-                        except TimeoutError:
-                            pass
             finally:
                 # The connection goes back to the pool: it must not keep the leadership.
                 await asyncio.shield(self._resign(lock_conn))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert
@@ -87,9 +88,19 @@ _UPSERT_TICKET = _upsert_ticket()
 
 
 async def project_ticket(conn: AsyncConnection, ticket: Ticket) -> None:
+    await project_tickets(conn, [ticket])
+
+
+async def project_tickets(conn: AsyncConnection, tickets: Sequence[Ticket]) -> None:
+    """Upsert the tickets' rows (one multi-row statement)."""
+    if tickets:
+        await conn.execute(_UPSERT_TICKET, [_ticket_row(ticket) for ticket in tickets])
+
+
+def _ticket_row(ticket: Ticket) -> dict[str, Any]:
     context = ticket.context
     assert context is not None
-    values = {
+    return {
         "ticket_id": ticket.ticket_id,
         "status": str(ticket.status),
         "severity": str(context.severity),
@@ -111,7 +122,6 @@ async def project_ticket(conn: AsyncConnection, ticket: Ticket) -> None:
         "updated_at": ticket.updated_at,
         "version": ticket.version,
     }
-    await conn.execute(_UPSERT_TICKET, values)
 
 
 async def project_complaint(conn: AsyncConnection, complaint: Complaint) -> None:

@@ -23,11 +23,13 @@ from intake.service_layer.projection import (
     complaint_document,
     project_complaint,
     project_ticket,
+    project_tickets,
     ticket_document,
 )
 from shared import idempotency
 from shared.domain_errors import DomainError, NotFound
 from shared.envelope import EventMetadata
+from shared.eventstore import StreamAppend
 from shared.runtime import ServiceRuntime
 from shared.unit_of_work import UnitOfWork, retry_on_conflict
 
@@ -87,10 +89,22 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class _Opening:
+    command: OpenTicket
+    metadata: EventMetadata
+    key: idempotency.KeyUse | None
+
+
 class TicketService:
     def __init__(self, runtime: ServiceRuntime, holidays: HolidayCalendar) -> None:
         self.runtime = runtime
         self.holidays = holidays
+        self._openings = runtime.group_commit(
+            "open-ticket",
+            self._open_group,
+            conflict_key=lambda opening: opening.key and (opening.key.scope, opening.key.key),
+        )
 
     async def open(
         self,
@@ -101,50 +115,89 @@ class TicketService:
         scope: str,
         fingerprint: str,
     ) -> Outcome:
-        async with self.runtime.uow() as uow:
-            if idempotency_key:
-                stored = await idempotency.claim(
-                    uow.conn, scope=scope, key=idempotency_key, fingerprint=fingerprint
-                )
-                if stored is not None:
-                    return Outcome(stored.status, stored.body)
-            facts = await archive_context.ticket_facts(
-                uow.conn,
-                customer_id=command.customer_id,
-                severity=command.severity,
-                caller_name=command.caller_name,
-                caller_phone=command.caller_phone,
-                contract_id=command.contract_id,
-                site_id=command.site_id,
-                unit_id=command.unit_id,
-                serial_number=command.serial_number,
+        """Durable (ticket, events, outbox, read model, idempotency record) when it returns.
+
+        Tickets opened at the same moment share a transaction (group commit): under a call center's
+        load that is what lets intake keep up; alone, a ticket commits at once.
+        """
+        use = idempotency.KeyUse(scope, idempotency_key, fingerprint) if idempotency_key else None
+        return await self._openings.submit(_Opening(command, metadata, use))
+
+    async def _open_group(self, conn: AsyncConnection, openings: Sequence[_Opening]) -> list[Any]:
+        """Each opening's Outcome, or the exception its caller gets; one statement per table."""
+        outcomes: list[Any] = [None] * len(openings)
+        keyed = [i for i, opening in enumerate(openings) if opening.key is not None]
+        claims = await idempotency.claim_many(conn, [openings[i].key for i in keyed])
+        for i, claim in zip(keyed, claims, strict=True):
+            if isinstance(claim, idempotency.StoredResponse):
+                outcomes[i] = Outcome(claim.status, claim.body)
+            elif claim is not None:
+                outcomes[i] = claim  # the key was used for another request
+        facts_of: dict[tuple, archive_context.ArchiveFacts] = {}
+        opened: list[tuple[int, Ticket]] = []
+        for i, opening in enumerate(openings):
+            if outcomes[i] is not None:
+                continue
+            try:
+                opened.append((i, await self._new_ticket(conn, opening.command, facts_of)))
+            except DomainError as refused:
+                outcomes[i] = refused
+        released = [openings[i].key for i in keyed if isinstance(outcomes[i], DomainError)]
+        await idempotency.release_many(conn, released)  # a refused request may be retried, fixed
+        await self.runtime.store.append_many(
+            conn,
+            [
+                StreamAppend(ticket.ticket_id, TICKET_STREAM, 0, ticket.pending_events, openings[i].metadata)
+                for i, ticket in opened
+            ],
+        )
+        for _, ticket in opened:
+            ticket.pending_events.clear()
+        await project_tickets(conn, [ticket for _, ticket in opened])
+        answers = []
+        for i, ticket in opened:
+            outcomes[i] = Outcome(201, ticket_document(ticket))
+            if openings[i].key is not None:
+                answers.append((openings[i].key, idempotency.StoredResponse(201, outcomes[i].document)))
+        await idempotency.remember_many(conn, answers)
+        return outcomes
+
+    async def _new_ticket(
+        self, conn: AsyncConnection, command: OpenTicket, facts_of: dict[tuple, archive_context.ArchiveFacts]
+    ) -> Ticket:
+        lookup = {
+            "customer_id": command.customer_id,
+            "severity": command.severity,
+            "caller_name": command.caller_name,
+            "caller_phone": command.caller_phone,
+            "contract_id": command.contract_id,
+            "site_id": command.site_id,
+            "unit_id": command.unit_id,
+            "serial_number": command.serial_number,
+        }
+        memo = tuple(lookup.values())  # tickets of one group about the same unit share the reads
+        if memo not in facts_of:
+            facts_of[memo] = await archive_context.ticket_facts(conn, **lookup)
+        facts = facts_of[memo]
+        now = _now()
+        contract = facts.contract or {}
+        ticket = Ticket.open(
+            ticket_id=time_ordered_id("T"),
+            context=facts.context,
+            channel=command.channel,
+            reported_at=command.reported_at or now,
+            description=command.description,
+            caller=facts.caller,
+            now=now,
+            fault_code=command.fault_code,
+            account_engineer_id=contract.get("account_engineer_id"),
+            sales_rep_id=contract.get("sales_rep_id"),
+        )
+        if facts.unit is not None:
+            self._entitle(
+                ticket, facts.unit, facts.contract, Cause.PERFORMANCE_FAULT, now, facts.prior_repairs
             )
-            now = _now()
-            contract = facts.contract or {}
-            ticket = Ticket.open(
-                ticket_id=time_ordered_id("T"),
-                context=facts.context,
-                channel=command.channel,
-                reported_at=command.reported_at or now,
-                description=command.description,
-                caller=facts.caller,
-                now=now,
-                fault_code=command.fault_code,
-                account_engineer_id=contract.get("account_engineer_id"),
-                sales_rep_id=contract.get("sales_rep_id"),
-            )
-            if facts.unit is not None:
-                self._entitle(
-                    ticket, facts.unit, facts.contract, Cause.PERFORMANCE_FAULT, now, facts.prior_repairs
-                )
-            await self._save(uow, ticket, metadata)
-            document = ticket_document(ticket)
-            if idempotency_key:
-                await idempotency.remember(
-                    uow.conn, scope=scope, key=idempotency_key, status=201, body=document
-                )
-            await uow.commit()
-            return Outcome(201, document)
+        return ticket
 
     async def change(
         self,

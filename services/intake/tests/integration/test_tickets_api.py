@@ -47,6 +47,29 @@ async def test_twenty_concurrent_retries_of_one_key_make_one_ticket(
     assert await _count_events(database_url) == 2  # TicketOpened + EntitlementAssessed, once
 
 
+async def test_tickets_opened_together_are_each_answered_and_a_refused_one_harms_no_other(
+    intake, customer, gateway, database_url
+):
+    def body(i):
+        return ticket_body(customer, customer_id="C-NOBODY") if i % 5 == 0 else ticket_body(customer)
+
+    def keyed(i):
+        return {**gateway, "Idempotency-Key": f"call-together-{i}"}
+
+    responses = await asyncio.gather(
+        *(intake.post("/tickets", json=body(i), headers=keyed(i)) for i in range(30))
+    )
+    refused = [i for i, r in enumerate(responses) if r.status_code == 422]
+    assert refused == list(range(0, 30, 5))
+    assert {responses[i].json()["field"] for i in refused} == {"customer_id"}
+    created = [r.json()["ticket_id"] for r in responses if r.status_code == 201]
+    assert len(created) == len(set(created)) == 24
+    assert await _count_events(database_url) == 2 * 24
+    # A refused request leaves its key free: the corrected retry is accepted.
+    retried = await intake.post("/tickets", json=ticket_body(customer), headers=keyed(0))
+    assert retried.status_code == 201 and retried.json()["ticket_id"] not in created
+
+
 async def test_same_key_different_body_is_refused(intake, customer, gateway, database_url):
     headers = {**gateway, "Idempotency-Key": "call-20261126-0002"}
     assert (await intake.post("/tickets", json=ticket_body(customer), headers=headers)).status_code == 201
