@@ -272,7 +272,9 @@ async def _decisions(infra: Infra) -> dict[str, float]:
                 load_seconds += time.perf_counter() - before
                 on_shift = await directory.on_shift()
                 now = datetime.now(UTC)
-                decision = choose(need, candidates, load=load, on_shift=lambda tid: on_shift(tid, now))
+                decision = choose(
+                    need, candidates, load=load, on_shift=lambda tid, shift=on_shift, at=now: shift(tid, at)
+                )
                 found += decision.technician_id is not None
             elapsed = time.perf_counter() - started
             snapshot = await Directory.loads(conn)
@@ -351,7 +353,7 @@ class _AssignmentReader:
 
     async def start(self) -> None:
         await self.consumer.start()
-        while not self.consumer.assignment():
+        while not self.consumer.assignment():  # noqa: ASYNC110 - aiokafka has no assignment event
             await asyncio.sleep(0.05)
         await self.consumer.seek_to_end()
         for partition in self.consumer.assignment():

@@ -97,14 +97,16 @@ async def _wait_ready(client: httpx.AsyncClient, process, log_path: Path) -> Non
     deadline = time.perf_counter() + READY_TIMEOUT_S
     while time.perf_counter() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"intake exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+            log = await asyncio.to_thread(log_path.read_text)
+            raise RuntimeError(f"intake exited with {process.returncode}:\n{log[-3000:]}")
         try:
             if (await client.get("/readyz", timeout=2.0)).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         await asyncio.sleep(0.2)
-    raise TimeoutError(f"intake /readyz not ready after {READY_TIMEOUT_S}s:\n{log_path.read_text()[-3000:]}")
+    log = await asyncio.to_thread(log_path.read_text)
+    raise TimeoutError(f"intake /readyz not ready after {READY_TIMEOUT_S}s:\n{log[-3000:]}")
 
 
 async def _customer(client: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, str]:

@@ -194,7 +194,8 @@ async def _timer_query_cost(dsn: str, repeats: int = 20) -> tuple[float, float]:
 
 
 async def _audit_topic(bootstrap: str, topic: str) -> str:
-    """The whole SLA topic from the start: records, distinct event ids, distinct (ticket, type, clock, threshold)."""
+    """The whole SLA topic from the start: records, distinct event ids, and distinct
+    (ticket, type, clock, threshold)."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -257,7 +258,7 @@ class _BreachReader:
 
     async def start(self) -> None:
         await self.consumer.start()
-        while not self.consumer.assignment():
+        while not self.consumer.assignment():  # noqa: ASYNC110 - aiokafka has no assignment event
             await asyncio.sleep(0.05)
         await self.consumer.seek_to_end()
         for partition in self.consumer.assignment():
@@ -291,7 +292,8 @@ class _BreachReader:
 
 
 async def _probe(bootstrap: str, prefix: str, run: str) -> list[str]:
-    """PROBE_TICKETS TicketOpened for P1 tickets under "bench", paced at PROBE_RATE, reported_at = send time."""
+    """PROBE_TICKETS TicketOpened for P1 tickets under "bench", paced at PROBE_RATE;
+    reported_at = send time."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     topic = Topics(prefix).tickets
@@ -443,7 +445,8 @@ async def _measure(infra: Infra, work: Path) -> dict[str, float]:
         await asyncio.sleep(SETTLE_S)
         rss_base = _rss_mb(monitor.pid)
         print(
-            f"   monitor RSS: {rss_empty:.1f} MiB with an empty table, {rss_base:.1f} MiB at {clocks:,} clocks",
+            f"   monitor RSS: {rss_empty:.1f} MiB with an empty table,"
+            f" {rss_base:.1f} MiB at {clocks:,} clocks",
             flush=True,
         )
 
@@ -453,7 +456,8 @@ async def _measure(infra: Infra, work: Path) -> dict[str, float]:
         figures["sla.breach_delay_max_ms"] = max(delays)
         print(
             f"   breach delay over {len(delays)} clocks: p50 {figures['sla.breach_delay_p50_ms']:.0f} ms,"
-            f" p99 {figures['sla.breach_delay_p99_ms']:.0f} ms, max {figures['sla.breach_delay_max_ms']:.0f} ms,"
+            f" p99 {figures['sla.breach_delay_p99_ms']:.0f} ms,"
+            f" max {figures['sla.breach_delay_max_ms']:.0f} ms,"
             f" min {min(delays):.0f} ms",
             flush=True,
         )

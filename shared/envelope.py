@@ -53,9 +53,13 @@ class Envelope(BaseModel):
         """Metadata of the events a consumer writes because of this one (same correlation)."""
         return EventMetadata(correlation_id=self.correlationid, causation_id=str(self.id), actor=actor)
 
-    def kafka_headers(self) -> list[tuple[str, bytes]]:
+    def header_values(self) -> dict[str, str]:
+        """The `ce_*` headers of binary mode, as text (every attribute but data, None left out)."""
         attributes = self.model_dump(mode="json", exclude={"data"}, exclude_none=True)
-        return [(HEADER_PREFIX + name, str(value).encode()) for name, value in attributes.items()]
+        return {HEADER_PREFIX + name: str(value) for name, value in attributes.items()}
+
+    def kafka_headers(self) -> list[tuple[str, bytes]]:
+        return [(name, value.encode()) for name, value in self.header_values().items()]
 
     def kafka_value(self) -> bytes:
         return json.dumps(self.data, separators=(",", ":"), ensure_ascii=False).encode()

@@ -50,6 +50,7 @@ class GroupCommit(Generic[I, R]):
         conflict_key: Callable[[I], Hashable | None] = lambda item: None,
         max_group: int = 128,
         max_in_flight: int = 2,
+        one_statement: bool = False,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         self.name = name
@@ -59,6 +60,9 @@ class GroupCommit(Generic[I, R]):
         self.max_group = max_group
         self.max_in_flight = max_in_flight  # one group commits while the next one is built
         self.on_commit = on_commit
+        # A flush that is a single statement needs no BEGIN/COMMIT round trips: PostgreSQL runs a
+        # lone statement atomically, and commits it before answering.
+        self.one_statement = one_statement
         self._queue: list[tuple[I, asyncio.Future[R]]] = []
         self._in_flight = 0
         self._drains: set[asyncio.Task] = set()
@@ -112,8 +116,13 @@ class GroupCommit(Generic[I, R]):
             _settle(future, outcome)
 
     async def _run(self, items: list[I]) -> Sequence[R | BaseException]:
-        async with self.engine().begin() as conn:
-            outcomes = await self.flush(conn, items)
+        if self.one_statement:
+            async with self.engine().connect() as conn:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                outcomes = await self.flush(conn, items)
+        else:
+            async with self.engine().begin() as conn:
+                outcomes = await self.flush(conn, items)
         if self.on_commit is not None:
             self.on_commit()
         return outcomes

@@ -113,12 +113,12 @@ class EventConsumer:
             if not batches:
                 continue
             await self.process(batches)
-            for tp, records in batches.items():
-                await self._commit(tp, records[-1].offset + 1)
+            await self._commit({tp: records[-1].offset + 1 for tp, records in batches.items()})
 
-    async def _commit(self, tp: TopicPartition, offset: int) -> None:
+    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
+        """One request for every partition of the poll."""
         try:
-            await self._consumer.commit({tp: offset})  # type: ignore[union-attr]
+            await self._consumer.commit(offsets)  # type: ignore[union-attr]
         except (CommitFailedError, KafkaError) as exc:
             # A rebalance took the partition away: its new owner re-reads from the last commit and
             # the processed-events table skips what was already applied.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,8 +19,11 @@ from shared.errors import ConcurrencyConflict
 from shared.eventstore.tables import events
 from shared.registry import EventRegistry
 
-# One round trip for any number of streams: the event rows and their outbox rows (a data-modifying
-# CTE always runs). A stale expected version anywhere fails the statement on the primary key.
+NOTIFY_CHANNEL = "servicepact_outbox"
+"""Notified (at commit) when outbox rows were written: the relay, in whatever process, wakes."""
+
+# One round trip for any number of streams: the event rows, their outbox rows (data-modifying CTEs
+# always run) and the relay's wake-up. A stale expected version anywhere fails it on the primary key.
 _APPEND = text(
     """
     WITH appended AS (
@@ -31,13 +35,22 @@ _APPEND = text(
                     CAST(:occurred AS timestamptz[]), CAST(:data AS text[]), CAST(:metadata AS text[]))
              AS u(s, st, v, id, t, sv, oc, d, m)
         RETURNING 1
+    ), queued AS (
+        INSERT INTO outbox (event_id, topic, key, headers, payload)
+        SELECT id, topic, k, h::jsonb, p
+        FROM unnest(CAST(:outbox_event_ids AS uuid[]), CAST(:topics AS text[]), CAST(:keys AS text[]),
+                    CAST(:headers AS text[]), CAST(:payloads AS bytea[])) AS o(id, topic, k, h, p)
+        RETURNING 1
     )
-    INSERT INTO outbox (event_id, topic, key, headers, payload)
-    SELECT id, topic, k, h::jsonb, p
-    FROM unnest(CAST(:outbox_event_ids AS uuid[]), CAST(:topics AS text[]), CAST(:keys AS text[]),
-                CAST(:headers AS text[]), CAST(:payloads AS bytea[])) AS o(id, topic, k, h, p)
+    SELECT pg_notify('servicepact_outbox', '') WHERE EXISTS (SELECT FROM queued)
     """
 )
+
+
+@functools.lru_cache(maxsize=1024)
+def _metadata_json(metadata: EventMetadata) -> str:
+    """Every event of a command carries the same metadata: encode it once."""
+    return json.dumps(metadata.model_dump(exclude_none=True))
 
 
 @dataclass(frozen=True)
@@ -143,7 +156,7 @@ class EventStore:
 
     def _add(self, params: dict[str, list[Any]], append: StreamAppend) -> list[Envelope]:
         key = append.key or append.stream_id
-        metadata = json.dumps(append.metadata.model_dump(exclude_none=True))
+        metadata = _metadata_json(append.metadata)
         envelopes = []
         for version, event in enumerate(append.new_events, start=append.expected_version + 1):
             envelope = self.registry.envelope(
@@ -165,7 +178,7 @@ class EventStore:
                 params["outbox_event_ids"].append(envelope.id)
                 params["topics"].append(topic)
                 params["keys"].append(key)
-                params["headers"].append(json.dumps({n: v.decode() for n, v in envelope.kafka_headers()}))
+                params["headers"].append(json.dumps(envelope.header_values()))
                 params["payloads"].append(body)
         return envelopes
 

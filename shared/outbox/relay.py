@@ -21,9 +21,10 @@ import zlib
 
 from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter, Gauge
-from sqlalchemy import select, text, update
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.eventstore.store import NOTIFY_CHANNEL
 from shared.eventstore.tables import outbox
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,16 @@ BACKLOG = Gauge("outbox_last_batch_size", "Rows in the relay's last batch", ["se
 
 # Test-only fault injection: SIGKILL this process at a named point (see the crash tests).
 _CRASH_POINT_ENV = "SERVICEPACT_RELAY_CRASH_AT"
+
+
+# Built once: the relay runs them in a tight loop.
+_UNPUBLISHED = (
+    select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.headers, outbox.c.payload)
+    .where(outbox.c.published_at.is_(None))
+    .order_by(outbox.c.id)
+    .limit(bindparam("limit"))
+)
+_MARK_SENT = text("UPDATE outbox SET published_at = now() WHERE id = ANY(CAST(:ids AS bigint[]))")
 
 
 def _crash_point(name: str) -> None:
@@ -65,8 +76,12 @@ class OutboxRelay:
     async def run(self) -> None:
         async with self.engine.connect() as lock_conn:
             await self._become_leader(lock_conn)
+            # Commits in any process wake the leader at once (the append statement NOTIFYs).
+            listener = (await lock_conn.get_raw_connection()).driver_connection
+            await listener.add_listener(NOTIFY_CHANNEL, self._notified)
             try:
                 while True:
+                    self._wake.clear()  # before reading: a commit during the pass triggers another
                     try:
                         sent = await self.publish_batch()
                     except Exception:  # broker or database away: keep the rows, try again
@@ -74,14 +89,17 @@ class OutboxRelay:
                         await asyncio.sleep(1.0)
                         continue
                     if sent < self.batch_size:
-                        self._wake.clear()
                         with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(self._wake.wait(), self.idle_poll_s)
             finally:
-                # The connection goes back to the pool: it must not keep the leadership.
-                await asyncio.shield(self._resign(lock_conn))
+                # The connection goes back to the pool: it must not keep the leadership or listen.
+                await asyncio.shield(self._resign(lock_conn, listener))
 
-    async def _resign(self, lock_conn) -> None:
+    def _notified(self, *_args) -> None:
+        self._wake.set()
+
+    async def _resign(self, lock_conn, listener) -> None:
+        await listener.remove_listener(NOTIFY_CHANNEL, self._notified)
         await lock_conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._lock_key})
         await lock_conn.commit()
 
@@ -98,14 +116,7 @@ class OutboxRelay:
 
     async def publish_batch(self) -> int:
         async with self.engine.connect() as conn:
-            rows = (
-                await conn.execute(
-                    select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.headers, outbox.c.payload)
-                    .where(outbox.c.published_at.is_(None))
-                    .order_by(outbox.c.id)
-                    .limit(self.batch_size)
-                )
-            ).all()
+            rows = (await conn.execute(_UNPUBLISHED, {"limit": self.batch_size})).all()
             await conn.rollback()
         if not rows:
             BACKLOG.labels(self.service).set(0)
@@ -126,11 +137,7 @@ class OutboxRelay:
             # Losing this mark in a crash only re-publishes (consumers de-duplicate), so it need not
             # wait for the WAL flush.
             await conn.execute(text("SET LOCAL synchronous_commit = off"))
-            await conn.execute(
-                update(outbox)
-                .where(outbox.c.id.in_([row.id for row in rows]))
-                .values(published_at=text("now()"))
-            )
+            await conn.execute(_MARK_SENT, {"ids": [row.id for row in rows]})
         PUBLISHED.labels(self.service).inc(len(rows))
         BACKLOG.labels(self.service).set(len(rows))
         return len(rows)

@@ -4,6 +4,7 @@ import asyncio
 import json
 
 from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared import kafka
 from shared.eventstore import outbox
@@ -94,3 +95,26 @@ async def test_relay_run_loop_publishes_soon_after_a_wake(backbone_engine, boots
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await producer.stop()
+
+
+async def test_a_commit_elsewhere_wakes_the_relay_at_once(
+    backbone_engine, database_url, bootstrap_servers, topic_prefix
+):
+    """The relay may run in another process than the writer: the append's NOTIFY wakes it."""
+    topic = topic_prefix + "tickets"
+    await kafka.ensure_topics(bootstrap_servers, [topic], partitions=1, replication_factor=1)
+    producer = kafka.make_producer(bootstrap_servers)
+    await producer.start()
+    relay = OutboxRelay(backbone_engine, producer, service="test", idle_poll_s=60.0)  # no polling
+    running = asyncio.create_task(relay.run())
+    writer = create_async_engine(database_url)  # its own pool: it cannot call relay.wake()
+    try:
+        await asyncio.sleep(1.0)  # the relay has made its first (empty) pass and sleeps
+        await append_steps(writer, make_store(topic), "T-elsewhere", range(1, 2))
+        records = await read_topic(bootstrap_servers, topic, 1, timeout_s=10)  # long before a poll
+        assert [r.key for r in records] == [b"T-elsewhere"]
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await producer.stop()
+        await writer.dispose()
