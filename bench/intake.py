@@ -18,9 +18,10 @@ its own Idempotency-Key. A consumer in the bench process reads the tickets topic
 
 Caveat: the load generator (HTTP client, JSON, the Kafka consumer) runs on the same machine as the service,
 PostgreSQL and the broker; on the 2-core bench machine it takes a sizeable share of the CPU, so these
-figures are a lower bound for the service itself. With the hand-written client, two uvicorn workers
-(one per core) beat one: ~570 against ~505 tickets/s, p50 88 against 111 ms. (With httpx as the client,
-one worker had been faster: the client itself was the bottleneck.)
+figures are a lower bound for the service itself. Concurrent openings are group-committed
+(`shared/group_commit.py`): before that, with one transaction per ticket, the same bench gave ~540
+tickets/s, p50 ~95 ms, p99 ~375 ms (the workers' CPU went to round trips: BEGIN, claim, facts, append,
+read model, remember, COMMIT for every ticket). Two uvicorn workers (one per core) beat one.
 
 Requests that fail at the transport level are counted and printed, not retried; they are neither
 tickets nor latencies. Non-201 answers are counted the same way.
