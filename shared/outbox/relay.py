@@ -7,6 +7,8 @@ the (stream_id, version) key means a stream's next event can only be inserted af
 committed, so within a stream id order is commit order.
 
 One relay per database publishes at a time (a PostgreSQL advisory lock); other replicas stand by.
+The leader wakes when an append commits (the append statement NOTIFYs; any process) and otherwise
+polls every `idle_poll_s`.
 A crash between publish and mark re-publishes the batch: consumers de-duplicate by event id.
 """
 

@@ -95,3 +95,23 @@ async def test_submit_returns_only_once_the_item_is_committed(engine):
             assert (await conn.execute(text("SELECT n FROM items WHERE name = 'durable'"))).scalar() == 1
     finally:
         await other.dispose()
+
+
+async def test_a_one_statement_flush_commits_without_a_transaction_and_leaves_the_pool_transactional(engine):
+    async def flush(conn, items):
+        await conn.execute(
+            text("INSERT INTO items SELECT unnest(CAST(:names AS text[])), 1"), {"names": items}
+        )
+        return list(items)
+
+    commit = GroupCommit("one", lambda: engine, flush, one_statement=True)
+    outcomes = await asyncio.gather(
+        *(commit.submit(f"s-{i}") for i in range(20)), commit.submit("s-0"), return_exceptions=True
+    )
+    assert outcomes[:20] == [f"s-{i}" for i in range(20)]
+    assert isinstance(outcomes[20], IntegrityError)  # the duplicate failed alone
+    assert await names(engine) == {f"s-{i}" for i in range(20)}
+    async with engine.connect() as conn:  # pooled connections are back in transactional mode
+        await conn.execute(text("INSERT INTO items VALUES ('rolled-back', 1)"))
+        await conn.rollback()
+    assert "rolled-back" not in await names(engine)

@@ -1,4 +1,5 @@
-"""Ticket commands: one transaction each (events + outbox + read model + idempotency record)."""
+"""Ticket commands: one transaction each (events + outbox + read model + idempotency record); openings
+that arrive together share theirs (group commit)."""
 
 from __future__ import annotations
 
