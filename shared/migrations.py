@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 
 from alembic import command, context
@@ -26,7 +27,7 @@ async def upgrade(database_url: str, script_location: Path) -> None:
     await asyncio.to_thread(command.upgrade, alembic_config(database_url, script_location), "head")
 
 
-def _run_sync(connection: Connection, target_metadata: MetaData) -> None:
+def _run_sync(connection: Connection, target_metadata: MetaData | Sequence[MetaData]) -> None:
     connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _LOCK_KEY})
     context.configure(connection=connection, target_metadata=target_metadata)
     with context.begin_transaction():
@@ -35,7 +36,7 @@ def _run_sync(connection: Connection, target_metadata: MetaData) -> None:
     connection.commit()
 
 
-def run_env(target_metadata: MetaData) -> None:
+def run_env(target_metadata: MetaData | Sequence[MetaData]) -> None:
     """Body of every service's `migrations/env.py` (online mode, asyncpg)."""
     url = context.config.get_main_option("sqlalchemy.url")
 

@@ -1,4 +1,6 @@
+from dispatch.adapters.tables import metadata
+
 from shared.eventstore.tables import backbone_metadata
 from shared.migrations import run_env
 
-run_env(backbone_metadata)
+run_env([backbone_metadata, metadata])  # what autogenerate compares against

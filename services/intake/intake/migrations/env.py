@@ -1,5 +1,6 @@
 from intake.adapters.tables import metadata
 
+from shared.eventstore.tables import backbone_metadata
 from shared.migrations import run_env
 
-run_env(metadata)
+run_env([backbone_metadata, metadata])  # what autogenerate compares against
