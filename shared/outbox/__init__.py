@@ -1,3 +1,3 @@
-from shared.outbox.relay import OutboxRelay
+from shared.outbox.relay import LeadershipLost, OutboxRelay
 
-__all__ = ["OutboxRelay"]
+__all__ = ["LeadershipLost", "OutboxRelay"]

@@ -7,6 +7,9 @@ the (stream_id, version) key means a stream's next event can only be inserted af
 committed, so within a stream id order is commit order.
 
 One relay per database publishes at a time (a PostgreSQL advisory lock); other replicas stand by.
+The lock lives as long as the leader's session: every `leadership_check_s` the leader checks that
+session, and if it is gone (database restart, network cut, terminated backend) it stops publishing and
+raises `LeadershipLost` (the service's supervisor restarts it as a candidate).
 The leader wakes when an append commits (the append statement NOTIFYs; any process) and otherwise
 polls every `idle_poll_s`.
 A crash between publish and mark re-publishes the batch: consumers de-duplicate by event id.
@@ -53,6 +56,10 @@ def _crash_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+class LeadershipLost(Exception):
+    """The session holding the relay's advisory lock is gone: another replica may lead now."""
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -62,12 +69,15 @@ class OutboxRelay:
         service: str,
         batch_size: int = 500,
         idle_poll_s: float = 0.1,
+        leadership_check_s: float = 5.0,
     ) -> None:
         self.engine = engine
         self.producer = producer
         self.service = service
         self.batch_size = batch_size
         self.idle_poll_s = idle_poll_s
+        self.leadership_check_s = leadership_check_s
+        self.leader_pid: int | None = None  # the PostgreSQL backend holding the lock, while leading
         self._wake = asyncio.Event()
         self._lock_key = zlib.crc32(f"outbox-relay:{service}".encode())
 
@@ -81,8 +91,13 @@ class OutboxRelay:
             # Commits in any process wake the leader at once (the append statement NOTIFYs).
             listener = (await lock_conn.get_raw_connection()).driver_connection
             await listener.add_listener(NOTIFY_CHANNEL, self._notified)
+            loop = asyncio.get_running_loop()
+            check_at = loop.time() + self.leadership_check_s
             try:
                 while True:
+                    if loop.time() >= check_at:
+                        await self._check_leadership(lock_conn)
+                        check_at = loop.time() + self.leadership_check_s
                     self._wake.clear()  # before reading: a commit during the pass triggers another
                     try:
                         sent = await self.publish_batch()
@@ -100,10 +115,22 @@ class OutboxRelay:
     def _notified(self, *_args) -> None:
         self._wake.set()
 
+    async def _check_leadership(self, lock_conn) -> None:
+        try:
+            await lock_conn.execute(text("SELECT 1"))
+            await lock_conn.commit()
+        except Exception as exc:
+            log.error("outbox relay lost its lock session", extra={"service": self.service})
+            raise LeadershipLost(self.service) from exc
+
     async def _resign(self, lock_conn, listener) -> None:
-        await listener.remove_listener(NOTIFY_CHANNEL, self._notified)
-        await lock_conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._lock_key})
-        await lock_conn.commit()
+        self.leader_pid = None
+        try:
+            await listener.remove_listener(NOTIFY_CHANNEL, self._notified)
+            await lock_conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._lock_key})
+            await lock_conn.commit()
+        except Exception:  # the session is gone, and its lock with it
+            log.warning("outbox relay resigned without its session", extra={"service": self.service})
 
     async def _become_leader(self, lock_conn) -> None:
         while True:
@@ -112,7 +139,11 @@ class OutboxRelay:
             ).scalar_one()
             await lock_conn.commit()
             if got:
-                log.info("outbox relay is the leader", extra={"service": self.service})
+                self.leader_pid = (await lock_conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+                await lock_conn.commit()
+                log.info(
+                    "outbox relay is the leader", extra={"service": self.service, "pid": self.leader_pid}
+                )
                 return
             await asyncio.sleep(1.0)
 

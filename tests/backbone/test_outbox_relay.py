@@ -3,13 +3,14 @@
 import asyncio
 import json
 
+import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared import kafka
 from shared.eventstore import outbox
-from shared.outbox import OutboxRelay
-from tests.backbone.support import META, WorkLogged, append_steps, make_store, now, read_topic
+from shared.outbox import LeadershipLost, OutboxRelay
+from tests.backbone.support import META, WorkLogged, append_steps, make_store, now, read_topic, wait_until
 
 
 async def _relay(engine, bootstrap):
@@ -118,3 +119,26 @@ async def test_a_commit_elsewhere_wakes_the_relay_at_once(
         await asyncio.gather(running, return_exceptions=True)
         await producer.stop()
         await writer.dispose()
+
+
+async def test_a_relay_whose_lock_session_dies_stops_leading(backbone_engine, bootstrap_servers):
+    """Its advisory lock went with the session: another replica may lead now, so this one must stop."""
+    producer = kafka.make_producer(bootstrap_servers)
+    await producer.start()
+    relay = OutboxRelay(backbone_engine, producer, service="test", leadership_check_s=0.2)
+    running = asyncio.create_task(relay.run())
+    try:
+
+        async def leading():
+            return relay.leader_pid
+
+        pid = await wait_until(leading)
+        async with backbone_engine.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(LeadershipLost):
+            await asyncio.wait_for(running, timeout=10)
+        assert relay.leader_pid is None
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await producer.stop()
