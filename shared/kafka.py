@@ -49,7 +49,8 @@ async def ensure_topics(
 
 async def broker_reachable(producer: AIOKafkaProducer, timeout_s: float = 2.0) -> bool:
     try:
-        await asyncio.wait_for(producer.client.fetch_all_metadata(), timeout_s)
+        async with asyncio.timeout(timeout_s):
+            await producer.client.fetch_all_metadata()
         return True
     except Exception:  # noqa: BLE001 - readiness reports any failure as not ready
         return False

@@ -25,6 +25,7 @@ from shared.topics import Topics
 from shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+STOP_TIMEOUT_S = 10.0
 
 
 @dataclass
@@ -137,7 +138,7 @@ class ServiceRuntime:
                 await consumer.run()
             finally:
                 self.consumers.remove(consumer)
-                await consumer.stop()
+                await _bounded(consumer.stop(), f"consumer {group} stop")
 
         return run
 
@@ -158,10 +159,13 @@ class ServiceRuntime:
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            _, stuck = await asyncio.wait(self._tasks, timeout=STOP_TIMEOUT_S)
+            for task in stuck:
+                log.warning("task did not stop", extra={"task": task.get_name(), "awaiting": _awaiting(task)})
         self._tasks.clear()
         if self.producer is not None:
-            await self.producer.stop()
+            await _bounded(self.producer.stop(), "producer stop")  # unsent rows stay in the outbox
         if self.engine is not None:
             await self.engine.dispose()
 
@@ -180,10 +184,35 @@ class ServiceRuntime:
             return False
         try:
             async with self.engine.connect() as conn:
-                await asyncio.wait_for(conn.execute(text("SELECT 1")), 2.0)
+                async with asyncio.timeout(2.0):
+                    await conn.execute(text("SELECT 1"))
             return True
         except Exception:  # noqa: BLE001
             return False
 
     async def broker_ready(self) -> bool:
         return self.producer is not None and await kafka.broker_reachable(self.producer)
+
+
+async def _bounded(stopping: Awaitable[None], what: str) -> None:
+    """Shut-down must end within a pod's grace period even if the broker does not answer: a consumer
+    that did not leave is expired by its session timeout, and unsent outbox rows stay for the next
+    relay."""
+    try:
+        async with asyncio.timeout(STOP_TIMEOUT_S):
+            await stopping
+    except TimeoutError:
+        log.warning("gave up waiting for a clean stop", extra={"what": what, "after_s": STOP_TIMEOUT_S})
+
+
+def _awaiting(task: asyncio.Task) -> list[str]:
+    """Where a suspended task waits: its chain of awaited coroutines (get_stack shows only the top)."""
+    where, awaited = [], task.get_coro()
+    while awaited is not None and hasattr(awaited, "cr_frame"):
+        frame = awaited.cr_frame
+        if frame is not None:
+            where.append(f"{frame.f_code.co_filename}:{frame.f_lineno} {frame.f_code.co_name}")
+        awaited = awaited.cr_await
+    if awaited is not None:
+        where.append(repr(awaited)[:200])
+    return where

@@ -106,8 +106,11 @@ class OutboxRelay:
                         await asyncio.sleep(1.0)
                         continue
                     if sent < self.batch_size:
+                        # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation
+                        # that lands as the wake-up does, and the relay would never stop.
                         with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(self._wake.wait(), self.idle_poll_s)
+                            async with asyncio.timeout(self.idle_poll_s):
+                                await self._wake.wait()
             finally:
                 # The connection goes back to the pool: it must not keep the leadership or listen.
                 await asyncio.shield(self._resign(lock_conn, listener))

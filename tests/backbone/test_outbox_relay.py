@@ -142,3 +142,27 @@ async def test_a_relay_whose_lock_session_dies_stops_leading(backbone_engine, bo
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
         await producer.stop()
+
+
+async def test_the_relay_stops_when_cancelled_as_it_is_woken(backbone_engine, bootstrap_servers):
+    """A cancellation that lands with a wake-up must still stop it (asyncio.wait_for on 3.11 would
+    swallow it, and a service's shut-down would hang on its relay)."""
+    producer = kafka.make_producer(bootstrap_servers)
+    await producer.start()
+    relay = OutboxRelay(backbone_engine, producer, service="test", idle_poll_s=30.0)
+    running = asyncio.create_task(relay.run())
+    try:
+
+        async def leading():
+            return relay.leader_pid
+
+        await wait_until(leading)
+        await asyncio.sleep(0.3)  # idle, waiting to be woken
+        relay.wake()
+        running.cancel()
+        await asyncio.wait([running], timeout=5)
+        assert running.cancelled()
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await producer.stop()

@@ -182,7 +182,8 @@ class Monitor:
             BACKLOG.set(0.0)
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            async with asyncio.timeout(delay):  # not wait_for: it can swallow a cancellation on 3.11
+                await self._wake.wait()
 
     # ---- persistence ---------------------------------------------------------------------------
     async def _save(
