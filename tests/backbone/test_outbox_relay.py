@@ -13,6 +13,15 @@ from shared.outbox import LeadershipLost, OutboxRelay
 from tests.backbone.support import META, WorkLogged, append_steps, make_store, now, read_topic, wait_until
 
 
+async def leader(relay: OutboxRelay) -> int:
+    """The backend pid holding the relay's lock, once it leads."""
+
+    async def leading():
+        return relay.leader_pid
+
+    return await wait_until(leading)
+
+
 async def _relay(engine, bootstrap):
     producer = kafka.make_producer(bootstrap)
     await producer.start()
@@ -128,11 +137,7 @@ async def test_a_relay_whose_lock_session_dies_stops_leading(backbone_engine, bo
     relay = OutboxRelay(backbone_engine, producer, service="test", leadership_check_s=0.2)
     running = asyncio.create_task(relay.run())
     try:
-
-        async def leading():
-            return relay.leader_pid
-
-        pid = await wait_until(leading)
+        pid = await leader(relay)
         async with backbone_engine.connect() as conn:
             await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         with pytest.raises(LeadershipLost):
@@ -152,11 +157,7 @@ async def test_the_relay_stops_when_cancelled_as_it_is_woken(backbone_engine, bo
     relay = OutboxRelay(backbone_engine, producer, service="test", idle_poll_s=30.0)
     running = asyncio.create_task(relay.run())
     try:
-
-        async def leading():
-            return relay.leader_pid
-
-        await wait_until(leading)
+        await leader(relay)
         await asyncio.sleep(0.3)  # idle, waiting to be woken
         relay.wake()
         running.cancel()
