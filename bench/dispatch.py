@@ -54,9 +54,9 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 
-from bench.support import fresh_database, percentile, plain
+from bench.support import end_reader, fresh_database, percentile, plain, start_at_end
 from shared.envelope import Envelope
 from shared.migrations import upgrade
 from shared.testing.infra import Infra
@@ -340,24 +340,12 @@ class _AssignmentReader:
     """Reads the dispatch topic from its current end; when each ticket's first decision event arrived."""
 
     def __init__(self, bootstrap: str, topic: str) -> None:
-        self.consumer = AIOKafkaConsumer(
-            topic,
-            bootstrap_servers=bootstrap,
-            group_id=None,
-            auto_offset_reset="latest",
-            enable_auto_commit=False,
-            fetch_max_wait_ms=FETCH_WAIT_MS,
-        )
+        self.consumer = end_reader(bootstrap, topic, fetch_max_wait_ms=FETCH_WAIT_MS)
         self.decided: dict[str, tuple[float, str]] = {}  # ticket -> (perf_counter received, event type)
         self.counts: dict[str, int] = {}
 
     async def start(self) -> None:
-        await self.consumer.start()
-        while not self.consumer.assignment():  # noqa: ASYNC110 - aiokafka has no assignment event
-            await asyncio.sleep(0.05)
-        await self.consumer.seek_to_end()
-        for partition in self.consumer.assignment():
-            await self.consumer.position(partition)
+        await start_at_end(self.consumer)
 
     async def run(self) -> None:
         while True:

@@ -51,7 +51,7 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from bench.support import fresh_database, percentile, plain
+from bench.support import end_reader, fresh_database, percentile, plain, start_at_end
 from shared.envelope import Envelope
 from shared.testing.infra import Infra
 from shared.testing.processes import ServiceProcess
@@ -244,25 +244,13 @@ class _BreachReader:
     """Reads the SLA topic from its current end; remembers when each SlaBreached arrived (wall clock)."""
 
     def __init__(self, bootstrap: str, topic: str) -> None:
-        self.consumer = AIOKafkaConsumer(
-            topic,
-            bootstrap_servers=bootstrap,
-            group_id=None,
-            auto_offset_reset="latest",
-            enable_auto_commit=False,
-            fetch_max_wait_ms=FETCH_WAIT_MS,
-        )
+        self.consumer = end_reader(bootstrap, topic, fetch_max_wait_ms=FETCH_WAIT_MS)
         self.breaches: dict[str, tuple[float, datetime]] = {}  # ticket -> (received at, deadline)
         # (subject, type, clock, threshold, partition, offset) of every record read
         self.seen: list[tuple[str, str, str, str, int, int]] = []
 
     async def start(self) -> None:
-        await self.consumer.start()
-        while not self.consumer.assignment():  # noqa: ASYNC110 - aiokafka has no assignment event
-            await asyncio.sleep(0.05)
-        await self.consumer.seek_to_end()
-        for partition in self.consumer.assignment():
-            await self.consumer.position(partition)  # resolved now: caught up before the probes start
+        await start_at_end(self.consumer)
 
     async def run(self) -> None:
         while True:
