@@ -7,10 +7,10 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from shared import kafka, migrations
 from shared.asyncapi import asyncapi_document
@@ -22,9 +22,12 @@ from shared.outbox import OutboxRelay
 from shared.registry import EventRegistry
 from shared.settings import ServiceSettings
 from shared.topics import Topics
-from shared.unit_of_work import UnitOfWork
+from shared.envelope import EventMetadata
+from shared.legacy_unit_of_work import UnitOfWork
+from shared.unit_of_work import Projection, SqlUnitOfWork
 
 log = logging.getLogger(__name__)
+U = TypeVar("U", bound=SqlUnitOfWork)
 STOP_TIMEOUT_S = 10.0
 
 
@@ -63,14 +66,33 @@ class ServiceRuntime:
             source=f"/servicepact/{settings.service_name}",
             route=lambda event_type: self.output_topic,
         )
-        self.engine: AsyncEngine | None = None
+        self._engine: AsyncEngine | None = None
         self.producer = None
         self.relay: OutboxRelay | None = None
         self.consumers: list[EventConsumer] = []
         self._tasks: list[asyncio.Task] = []
 
+    @property
+    def engine(self) -> AsyncEngine:
+        """The service's database engine (exists from `start()` on)."""
+        if self._engine is None:
+            raise RuntimeError("the service runtime is not started")
+        return self._engine
+
+    def unit_of_work(
+        self,
+        uow_class: type[U],
+        metadata: EventMetadata,
+        conn: AsyncConnection | None = None,
+        projections: Sequence[Projection] = (),
+    ) -> U:
+        """A unit of work of the service's class: its own transaction, or joined to a consumer's `conn`."""
+        if conn is not None:
+            return uow_class(self.store, conn=conn, metadata=metadata, projections=projections)
+        return uow_class(self.store, engine=self.engine, metadata=metadata, projections=projections)
+
     def uow(self) -> UnitOfWork:
-        assert self.engine is not None, "runtime not started"
+        """TRANSITIONAL (legacy unit of work): being replaced by `unit_of_work`."""
         return UnitOfWork(self.engine, self.store, on_commit=self._wake_relay)
 
     def group_commit(self, name: str, flush: Flush, **options: Any) -> GroupCommit:
@@ -78,7 +100,6 @@ class ServiceRuntime:
         return GroupCommit(name, self._started_engine, flush, on_commit=self._wake_relay, **options)
 
     def _started_engine(self) -> AsyncEngine:
-        assert self.engine is not None, "runtime not started"
         return self.engine
 
     def _wake_relay(self) -> None:
@@ -90,7 +111,7 @@ class ServiceRuntime:
         configure_logging(s.service_name, s.log_level)
         if s.run_migrations:
             await migrations.upgrade(s.database_url, self.migrations_path)
-        self.engine = create_async_engine(s.database_url, pool_size=s.db_pool_size, max_overflow=10)
+        self._engine = create_async_engine(s.database_url, pool_size=s.db_pool_size, max_overflow=10)
         self.producer = kafka.make_producer(s.kafka_bootstrap_servers)
         await self.producer.start()
         specs = self._consumer_specs(self)
@@ -166,8 +187,8 @@ class ServiceRuntime:
         self._tasks.clear()
         if self.producer is not None:
             await _bounded(self.producer.stop(), "producer stop")  # unsent rows stay in the outbox
-        if self.engine is not None:
-            await self.engine.dispose()
+        if self._engine is not None:
+            await self._engine.dispose()
 
     def asyncapi(self, version: str) -> dict:
         package = type(self.settings).__module__.split(".")[0]
@@ -180,7 +201,7 @@ class ServiceRuntime:
         )
 
     async def database_ready(self) -> bool:
-        if self.engine is None:
+        if self._engine is None:
             return False
         try:
             async with self.engine.connect() as conn:

@@ -7,8 +7,6 @@ This compares the database that `upgrade head` builds with the declared metadata
 """
 
 import importlib
-from pathlib import Path
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -16,15 +14,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared import migrations
 from shared.eventstore.tables import backbone_metadata
+from shared.services import BY_NAME
 
-ROOT = Path(__file__).resolve().parents[1]
-SERVICES = {
-    "intake": "intake",
-    "dispatch": "dispatch",
-    "sla-monitor": "sla_monitor",
-    "inventory": "inventory",
-    "notify": "notify",
-}
 # Built with raw SQL in a revision because SQLAlchemy cannot declare it (a trigram GIN expression index).
 NOT_DECLARABLE = {"companies_name_trgm"}
 
@@ -37,10 +28,10 @@ def declared(package: str) -> list:
     return [backbone_metadata, tables.metadata]
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", BY_NAME)
 async def test_revisions_build_the_declared_schema(service, database_url):
-    package = SERVICES[service]
-    await migrations.upgrade(database_url, ROOT / "services" / service / package / "migrations")
+    package = BY_NAME[service].package
+    await migrations.upgrade(database_url, BY_NAME[service].migrations)
     target = declared(package)
     engine = create_async_engine(database_url)
     try:

@@ -12,22 +12,11 @@ from pathlib import Path
 import httpx
 
 from shared.devstack.processes import free_port, spawn, stop
+from shared.services import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = {
-    "intake": "intake",
-    "dispatch": "dispatch",
-    "sla-monitor": "sla_monitor",
-    "inventory": "inventory",
-    "notify": "notify",
-}
-PREFIXES = {
-    "intake": "INTAKE_",
-    "dispatch": "DISPATCH_",
-    "sla-monitor": "SLA_MONITOR_",
-    "inventory": "INVENTORY_",
-    "notify": "NOTIFY_",
-}
+PACKAGES = {service.name: service.package for service in SERVICES}
+PREFIXES = {service.name: service.env_prefix for service in SERVICES}
 
 
 class ServiceProcess:

@@ -32,7 +32,7 @@ from shared.domain_errors import DomainError, NotFound
 from shared.envelope import EventMetadata
 from shared.eventstore import StreamAppend
 from shared.runtime import ServiceRuntime
-from shared.unit_of_work import UnitOfWork, retry_on_conflict
+from shared.legacy_unit_of_work import UnitOfWork, retry_on_conflict
 
 TICKET_STREAM = "ticket"
 COMPLAINT_STREAM = "complaint"
