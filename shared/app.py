@@ -16,6 +16,7 @@ from shared.auth.tokens import TokenVerifier, TrustedKey
 from shared.http.limits import BodySizeLimit
 from shared.http.observability import install_request_context, observability_router
 from shared.http.problems import install_problem_handlers
+from shared.http.text_guard import RefuseNul
 from shared.runtime import ServiceRuntime
 
 
@@ -34,6 +35,7 @@ def create_service_app(
     app = FastAPI(title=title, version=version, lifespan=lifespan)
     app.state.runtime = runtime
     install_problem_handlers(app)
+    app.add_middleware(RefuseNul)  # inside the size limit: it reads only bounded bodies
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)
     install_request_context(app, runtime.settings.service_name)
     app.include_router(

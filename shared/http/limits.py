@@ -55,8 +55,9 @@ class BodySizeLimit:
                 "type": "/problems/payload-too-large",
                 "title": "Request body too large",
                 "status": 413,
-                "detail": f"the limit is {self.max_bytes} bytes",
+                "detail": f"the request body is larger than the limit of {self.max_bytes} bytes",
                 "instance": scope.get("path"),
+                "max_bytes": self.max_bytes,
             }
         ).encode()
         await send(
