@@ -17,12 +17,22 @@ from shared.http.limits import BodySizeLimit
 from shared.http.observability import install_request_context, observability_router
 from shared.http.problems import install_problem_handlers
 from shared.http.text_guard import RefuseNul
+from shared.messagebus import MessageBus
 from shared.runtime import ServiceRuntime
+from shared.wiring import Wiring
 
 
 def create_service_app(
-    runtime: ServiceRuntime, *, title: str, routers: Sequence[APIRouter] = (), version: str = "0.1.0"
+    wiring: Wiring | ServiceRuntime,
+    *,
+    title: str,
+    routers: Sequence[APIRouter] = (),
+    version: str = "0.1.0",
 ) -> FastAPI:
+    if isinstance(wiring, ServiceRuntime):  # TRANSITIONAL: until every service's build() returns Wiring
+        wiring = Wiring(wiring, MessageBus(lambda metadata, conn: None, {}))  # type: ignore[arg-type,return-value]
+    runtime = wiring.runtime
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await runtime.start()
@@ -34,6 +44,8 @@ def create_service_app(
 
     app = FastAPI(title=title, version=version, lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.bus = wiring.bus
+    app.state.views = wiring.views
     install_problem_handlers(app)
     app.add_middleware(RefuseNul)  # inside the size limit: it reads only bounded bodies
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)

@@ -1,16 +1,26 @@
-"""The one place that wires notify: event types, topics, consumers."""
+"""The one place that wires notify: event types, topics, unit of work, bus, consumers."""
 
 from pathlib import Path
 
 from notify.config import Settings
+from notify.service_layer.handlers import HANDLERS
+from notify.service_layer.unit_of_work import NotifyUnitOfWork
+from shared.messagebus import MessageBus
 from shared.registry import EventRegistry
 from shared.runtime import ServiceRuntime
+from shared.wiring import Wiring
 
 
-def build_runtime(settings: Settings | None = None) -> ServiceRuntime:
-    return ServiceRuntime(
+def build_registry() -> EventRegistry:
+    return EventRegistry()
+
+
+def build(settings: Settings | None = None) -> Wiring:
+    runtime = ServiceRuntime(
         settings or Settings(),
-        EventRegistry(),
+        build_registry(),
         output_topic=lambda topics: topics.notify,
         migrations_path=Path(__file__).parent / "migrations",
     )
+    bus = MessageBus(lambda metadata, conn: runtime.unit_of_work(NotifyUnitOfWork, metadata, conn), HANDLERS)
+    return Wiring(runtime, bus)
