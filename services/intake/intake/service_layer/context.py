@@ -14,6 +14,7 @@ from intake.adapters.tables import contracts, sites, unit_repairs, units
 from intake.domain.entitlement import ContractTerms, PriorRepair, UnitFacts, Variant
 from intake.domain.errors import InvalidCommand
 from intake.domain.events import Caller, Severity, TicketContext
+from intake.domain.periods import DEFAULT_TIMEZONE
 from intake.domain.ticket import covers_on_site
 from intake.service_layer.archive import phone_digits
 
@@ -182,6 +183,7 @@ def contract_terms(contract: dict[str, Any] | None) -> ContractTerms:
     return ContractTerms(
         variant=Variant(contract["three_guarantees_variant"]),
         paid_maintenance_until=contract["paid_maintenance_until"],
+        timezone=contract.get("timezone") or DEFAULT_TIMEZONE,  # no column yet: Asia/Shanghai
     )
 
 
