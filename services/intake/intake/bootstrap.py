@@ -4,10 +4,10 @@ from pathlib import Path
 
 from intake.adapters.inbound import DISPATCH_EVENTS
 from intake.config import Settings
-from intake.domain.entitlement import HolidayCalendar
 from intake.domain.events import COMPLAINT_EVENTS, TICKET_EVENTS
 from intake.service_layer import field_work
 from intake.service_layer.tickets import TicketService
+from shared.calendars.china import china_calendar
 from shared.registry import EventRegistry
 from shared.runtime import ConsumerSpec, ServiceRuntime
 
@@ -34,5 +34,5 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, TicketServi
             ),
         ],
     )
-    holder["tickets"] = TicketService(runtime, HolidayCalendar(holidays=frozenset(settings.public_holidays)))
+    holder["tickets"] = TicketService(runtime, china_calendar())
     return runtime, holder["tickets"]

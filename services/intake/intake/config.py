@@ -1,5 +1,3 @@
-from datetime import date
-
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -10,5 +8,4 @@ class Settings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
     service_name: str = "intake"
-    # Public holidays for the warranty-end rule (a JSON list in INTAKE_PUBLIC_HOLIDAYS).
-    public_holidays: list[date] = []
+    # Holidays and make-up working days come from the one China calendar (shared.calendars.china).

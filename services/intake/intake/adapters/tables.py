@@ -30,8 +30,7 @@ contacts = Table(
     Column("id", Text, primary_key=True),
     Column("company_id", Text, ForeignKey("companies.id"), nullable=False, index=True),
     Column("name", Text, nullable=False),
-    Column("phone", Text, nullable=False),
-    Column("phone_digits", Text, nullable=False, index=True),
+    Column("phone", Text, nullable=False, index=True),  # E.164 (intake.adapters.phones)
     Column("email", Text),
     Column("is_main", Boolean, nullable=False, server_default="false"),
 )

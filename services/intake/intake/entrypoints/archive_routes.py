@@ -126,9 +126,9 @@ async def lookup(
 
 
 def _with_warranty(record: dict[str, Any], serial: str | None = None) -> dict[str, Any]:
-    today = datetime.now(UTC).date()
+    now = datetime.now(UTC)  # each unit's status dates it locally (warranty_status)
     for unit in record["units"]:
-        unit["warranty"] = warranty_status(unit, today)
+        unit["warranty"] = warranty_status(unit, now)
     if serial:
         record["matched_unit"] = next((u for u in record["units"] if u["serial_number"] == serial), None)
     return record

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, false, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from intake.adapters.phones import e164
 from intake.adapters.tables import companies, contacts, contracts, sites, units
 from shared.domain_errors import DomainError
 
@@ -26,15 +26,6 @@ class ArchiveError(DomainError):
     @property
     def detail(self) -> str | None:
         return None
-
-
-def phone_digits(phone: str) -> str:
-    """Digits only, without the China country prefix, so '+86 138-0013-8000' finds '13800138000'."""
-    digits = re.sub(r"\D", "", phone)
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) - len(prefix) >= 7:
-            return digits[len(prefix) :]
-    return digits
 
 
 def new_id(kind: str) -> str:
@@ -56,7 +47,7 @@ async def add_company(engine: AsyncEngine, name: str) -> str:
 
 
 async def _check_references(conn, company_id: str, values: dict[str, Any]) -> dict[str, Any]:
-    """The site and contract a row points at belong to the same company; contacts get their digits."""
+    """The site and contract a row points at belong to the same company; a contact's phone is E.164."""
     if "site_id" in values:
         site = await _require(conn, sites, values["site_id"], "site_id")
         if site["company_id"] != company_id:
@@ -66,7 +57,10 @@ async def _check_references(conn, company_id: str, values: dict[str, Any]) -> di
         if contract["company_id"] != company_id:
             raise ArchiveError(422, "contract belongs to another company", "contract_id")
     if "phone" in values:
-        values = {**values, "phone_digits": phone_digits(values["phone"])}
+        phone = e164(values["phone"])
+        if phone is None:
+            raise ArchiveError(422, "not a valid phone number", "phone")
+        values = {**values, "phone": phone}
     return values
 
 
@@ -156,7 +150,8 @@ async def find(
         conditions.append(func.lower(companies.c.name).like(pattern))
     if phone:
         query = query.outerjoin(contacts, contacts.c.company_id == companies.c.id)
-        conditions.append(contacts.c.phone_digits == phone_digits(phone))
+        key = e164(phone)
+        conditions.append(contacts.c.phone == key if key else false())
     if serial:
         query = query.outerjoin(units, units.c.company_id == companies.c.id)
         conditions.append(units.c.serial_number == serial)

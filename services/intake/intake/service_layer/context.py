@@ -10,12 +10,13 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from intake.adapters.phones import e164
 from intake.adapters.tables import contracts, sites, unit_repairs, units
 from intake.domain.entitlement import ContractTerms, PriorRepair, UnitFacts, Variant
 from intake.domain.errors import InvalidCommand
 from intake.domain.events import Caller, Severity, TicketContext
+from intake.domain.periods import DEFAULT_TIMEZONE
 from intake.domain.ticket import covers_on_site
-from intake.service_layer.archive import phone_digits
 
 DEFAULT_POLICY = "default"
 DEFAULT_CALENDAR = "7x24"
@@ -51,7 +52,7 @@ def _facts_statement(unit_match: str):
         LEFT JOIN sites s ON s.id = COALESCE(CAST(:site_id AS text), u.site_id)
         LEFT JOIN contracts k ON k.id = COALESCE(CAST(:contract_id AS text), u.contract_id)
         LEFT JOIN LATERAL (
-            SELECT id FROM contacts WHERE company_id = :customer_id AND phone_digits = :digits LIMIT 1
+            SELECT id FROM contacts WHERE company_id = :customer_id AND phone = :phone LIMIT 1
         ) ct ON true
         LEFT JOIN LATERAL (
             SELECT array_agg(fault_code) AS fault_codes, array_agg(resolved_on) AS resolved_ons
@@ -108,6 +109,7 @@ async def ticket_facts(
     has none of its own yet, so nothing needs excluding.
     """
     by_serial = unit_id is None and bool(serial_number)
+    caller_phone = e164(caller_phone) or caller_phone  # E.164 when it is a valid number
     statement = _FACTS_BY_SERIAL if by_serial else _FACTS_BY_UNIT_ID
     row = (
         (
@@ -118,7 +120,7 @@ async def ticket_facts(
                     "unit_key": serial_number if by_serial else unit_id,
                     "site_id": site_id or None,
                     "contract_id": contract_id or None,
-                    "digits": phone_digits(caller_phone),
+                    "phone": caller_phone,
                 },
             )
         )
@@ -182,6 +184,7 @@ def contract_terms(contract: dict[str, Any] | None) -> ContractTerms:
     return ContractTerms(
         variant=Variant(contract["three_guarantees_variant"]),
         paid_maintenance_until=contract["paid_maintenance_until"],
+        timezone=contract.get("timezone") or DEFAULT_TIMEZONE,  # no column yet: Asia/Shanghai
     )
 
 

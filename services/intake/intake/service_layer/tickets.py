@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.tables import companies, contracts, tickets_view, units
 from intake.domain.complaint import Complaint
-from intake.domain.entitlement import Cause, FaultReport, HolidayCalendar, PriorRepair, assess
+from intake.domain.entitlement import Cause, FaultReport, PriorRepair, assess
 from intake.domain.errors import InvalidCommand
 from intake.domain.events import Channel, SatisfactionRecorded, Severity, TicketResolved
 from intake.domain.ticket import Ticket, is_dissatisfied
@@ -28,6 +28,7 @@ from intake.service_layer.projection import (
     ticket_document,
 )
 from shared import idempotency
+from shared.calendars.china import ChinaCalendar
 from shared.domain_errors import DomainError, NotFound
 from shared.envelope import EventMetadata
 from shared.eventstore import StreamAppend
@@ -98,7 +99,7 @@ class _Opening:
 
 
 class TicketService:
-    def __init__(self, runtime: ServiceRuntime, holidays: HolidayCalendar) -> None:
+    def __init__(self, runtime: ServiceRuntime, holidays: ChinaCalendar) -> None:
         self.runtime = runtime
         self.holidays = holidays
         self._openings = runtime.group_commit(
@@ -367,12 +368,13 @@ class TicketService:
         fault_code: str | None = None,
     ) -> None:
         fault_code = fault_code or ticket.fault_code
-        report = FaultReport(
-            reported_on=(ticket.reported_at or now).date(), fault_code=fault_code, cause=cause
+        terms = archive_context.contract_terms(contract)
+        report = FaultReport.at(
+            ticket.reported_at or now, timezone=terms.timezone, fault_code=fault_code, cause=cause
         )
         entitlement = assess(
             unit=archive_context.unit_facts(unit),
-            terms=archive_context.contract_terms(contract),
+            terms=terms,
             fault=report,
             prior_repairs=prior,
             calendar=self.holidays,

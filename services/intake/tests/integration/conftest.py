@@ -14,7 +14,6 @@ async def intake(database_url, bootstrap_servers, topic_prefix, dev_key_file):
         topic_prefix=topic_prefix,
         key_file=dev_key_file,
         rate_limit_per_minute=100_000,
-        public_holidays=["2026-10-01", "2026-10-02"],
     )
     async with running_service(create_app, settings) as client:
         yield client

@@ -17,6 +17,26 @@ async def test_lookup_by_partial_chinese_name_phone_and_serial(intake, customer,
     assert old["warranty"]["in_warranty"] is False
 
 
+async def test_one_caller_however_the_number_is_written(intake, customer, gateway, admin):
+    # The contact was registered as "+86 138-0013-8000"; it is stored in E.164.
+    record = (await intake.get(f"/customers/{customer['company']}", headers=admin)).json()
+    assert [c["phone"] for c in record["contacts"]] == ["+8613800138000"]
+    for written in ("138 0013 8000", "+86-138-0013-8000", "13800138000", "0086 13800138000"):
+        found = (await intake.get("/lookup", params={"phone": written}, headers=gateway)).json()["matches"]
+        assert [m["id"] for m in found] == [customer["company"]], written
+    for other in ("13800138001", "12345"):
+        assert (await intake.get("/lookup", params={"phone": other}, headers=gateway)).json()["matches"] == []
+
+
+async def test_a_contact_phone_that_is_not_a_number_is_a_problem_naming_the_field(intake, customer, admin):
+    response = await intake.post(
+        f"/customers/{customer['company']}/contacts", json={"name": "张三", "phone": "123"}, headers=admin
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["field"] == "phone"
+
+
 async def test_lookup_misses_and_needs_a_criterion(intake, customer, gateway):
     assert (await intake.get("/lookup", params={"company": "nobody"}, headers=gateway)).json()[
         "matches"

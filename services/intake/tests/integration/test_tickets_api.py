@@ -88,6 +88,7 @@ async def test_opened_event_carries_the_full_context_and_entitlement(
     ).json()
     assert created["entitlement"]["in_warranty"] is True
     assert created["caller"]["registered"] is True
+    assert created["caller"]["phone"] == "+8613800138000"  # "13800138000", recorded in E.164
     records = await read_topic(bootstrap_servers, f"{topic_prefix}servicepact.tickets.v1", expected=2)
     opened = next(e for e in envelopes(records) if e.type == "TicketOpened")
     assert opened.data["context"] == {
@@ -113,7 +114,7 @@ async def test_out_of_warranty_names_the_sales_rep_and_unknown_caller_is_flagged
     created = (await intake.post("/tickets", json=body, headers=gateway)).json()
     assert created["caller"] == {
         "name": "路人",
-        "phone": "021-5555-0000",
+        "phone": "+862155550000",  # recorded in E.164
         "contact_id": None,
         "registered": False,
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -123,6 +123,10 @@ class CalendarDoc(_Doc):
     holidays: list[date] = Field(default_factory=list, max_length=5000)
     makeup_workdays: list[date] = Field(default_factory=list, max_length=5000)
     makeup_weekday: int = Field(default=0, ge=0, le=6)
+    public_holidays: Literal["china"] | None = Field(
+        default=None,
+        description='"china": also follow the shipped China public holidays and make-up working days',
+    )
 
     @model_validator(mode="after")
     def _valid(self) -> CalendarDoc:
@@ -139,6 +143,7 @@ class CalendarDoc(_Doc):
             holidays=frozenset(self.holidays),
             makeup_workdays=frozenset(self.makeup_workdays),
             makeup_weekday=self.makeup_weekday,
+            public_holidays=self.public_holidays,
         )
 
     @classmethod
@@ -152,4 +157,5 @@ class CalendarDoc(_Doc):
             holidays=sorted(calendar.holidays),
             makeup_workdays=sorted(calendar.makeup_workdays),
             makeup_weekday=calendar.makeup_weekday,
+            public_holidays=calendar.public_holidays,
         )

@@ -15,6 +15,10 @@ calendar's ``timezone``):
 * ``d in holidays``        -> no working time at all;
 * ``d in makeup_workdays`` -> the windows of ``makeup_weekday`` (China's adjusted
   working weekends), whatever weekday ``d`` is;
+* then, if the calendar follows ``public_holidays`` (``"china"``: the one China calendar in
+  `shared.calendars`, see :mod:`sla_monitor.domain.public_holidays`), its public holidays
+  and make-up working days, in the same way; a date beyond the years that data covers is
+  an ordinary day (a warning is logged);
 * otherwise                -> the windows of ``d.weekday()`` (0=Mon .. 6=Sun).
 
 Windows are local wall-clock ``"HH:MM"`` pairs with ``start < end``; ``end`` may be
@@ -60,6 +64,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sla_monitor.domain.public_holidays import DayKind, check_source, day_kind
 
 __all__ = ["BusinessCalendar"]
 
@@ -216,6 +222,7 @@ class BusinessCalendar:
     holidays: frozenset[date] = frozenset()
     makeup_workdays: frozenset[date] = frozenset()
     makeup_weekday: int = 0
+    public_holidays: str | None = None  # "china": follow the shared China calendar
     _zone: ZoneInfo = field(init=False, repr=False, compare=False, hash=False)
     _week: tuple[tuple[_Window, ...], ...] | None = field(init=False, repr=False, compare=False, hash=False)
 
@@ -232,6 +239,7 @@ class BusinessCalendar:
             or not 0 <= self.makeup_weekday <= 6
         ):
             raise ValueError("makeup_weekday must be an int 0..6 (0=Monday)")
+        check_source(self.public_holidays)
         holidays = _as_date_set("holidays", self.holidays)
         makeup = _as_date_set("makeup_workdays", self.makeup_workdays)
         clash = holidays & makeup
@@ -264,6 +272,7 @@ class BusinessCalendar:
         timezone: str = "Asia/Shanghai",
         holidays: Iterable[date] = frozenset(),
         makeup_workdays: Iterable[date] = frozenset(),
+        public_holidays: str | None = None,
     ) -> BusinessCalendar:
         """Same ``start``-``end`` window on each of ``days`` (0=Mon..6=Sun).
 
@@ -277,6 +286,7 @@ class BusinessCalendar:
             holidays=frozenset(holidays),
             makeup_workdays=frozenset(makeup_workdays),
             makeup_weekday=day_list[0] if day_list else 0,
+            public_holidays=public_holidays,
         )
 
     # ------------------------------------------------------------------ internals
@@ -284,12 +294,24 @@ class BusinessCalendar:
     def is_24x7(self) -> bool:
         return self._week is None
 
+    @property
+    def _plain(self) -> bool:
+        """7x24 without any holiday: business time is real time."""
+        return self._week is None and not self.holidays and self.public_holidays is None
+
     def _local_windows(self, day: date) -> tuple[_Window, ...]:
         if day in self.holidays:
             return ()
+        if day in self.makeup_workdays:  # the calendar's own days win over the public ones
+            return _ALL_DAY if self._week is None else self._week[self.makeup_weekday]
+        kind = DayKind.ORDINARY
+        if self.public_holidays is not None:
+            kind = day_kind(self.public_holidays, day, self.calendar_id)
+        if kind is DayKind.HOLIDAY:
+            return ()
         if self._week is None:
             return _ALL_DAY
-        if day in self.makeup_workdays:
+        if kind is DayKind.MAKEUP_WORKDAY:
             return self._week[self.makeup_weekday]
         return self._week[day.weekday()]
 
@@ -302,7 +324,8 @@ class BusinessCalendar:
     def _has_any_hours(self) -> bool:
         if self._week is None:
             return True
-        return any(self._week) or (bool(self.makeup_workdays) and bool(self._week[self.makeup_weekday]))
+        makeups = bool(self.makeup_workdays) or self.public_holidays is not None
+        return any(self._week) or (makeups and bool(self._week[self.makeup_weekday]))
 
     def _first_day(self, at_utc: datetime) -> date:
         # Start one local day early: cheap, and robust to DST oddities around midnight.
@@ -318,7 +341,7 @@ class BusinessCalendar:
             raise ValueError("duration must not be negative")
         if duration == _ZERO:
             return start_utc
-        if self._week is None and not self.holidays:
+        if self._plain:
             return start_utc + duration
         if not self._has_any_hours():
             raise ValueError(f"calendar {self.calendar_id!r} has no working time")
@@ -349,7 +372,7 @@ class BusinessCalendar:
         end_utc = _require_aware("end", end)
         if end_utc <= start_utc:
             return _ZERO
-        if self._week is None and not self.holidays:
+        if self._plain:
             return end_utc - start_utc
         total = _ZERO
         cursor = start_utc
@@ -368,7 +391,7 @@ class BusinessCalendar:
     def is_working(self, at: datetime) -> bool:
         """Whether ``at`` lies inside working time (windows are half-open ``[start, end)``)."""
         at_utc = _require_aware("at", at)
-        if self._week is None and not self.holidays:
+        if self._plain:
             return True
         day = self._first_day(at_utc)
         for offset in range(3):

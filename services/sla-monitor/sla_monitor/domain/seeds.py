@@ -85,5 +85,8 @@ SEED_POLICIES = (DEFAULT, SEED_003, LOANER_4H, WORKING_HOURS_1_2_4, REMOTE_48H)
 SEED_CALENDARS = (
     BusinessCalendar.always("7x24"),
     BusinessCalendar.working_hours("7x8", days=range(7), start="08:00", end="16:00"),
-    BusinessCalendar.working_hours("cn-office", days=range(5), start="09:00", end="18:00"),
+    # Monday-Friday 09:00-18:00 with the China public holidays and make-up working days.
+    BusinessCalendar.working_hours(
+        "cn-office", days=range(5), start="09:00", end="18:00", public_holidays="china"
+    ),
 )

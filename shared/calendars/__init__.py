@@ -1,0 +1,1 @@
+"""Calendars every service shares: the China public holidays and make-up working days (`china`)."""
