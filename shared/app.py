@@ -15,6 +15,7 @@ from shared.auth.rate_limit import RateLimiter
 from shared.auth.tokens import TokenVerifier, TrustedKey
 from shared.http.limits import BodySizeLimit
 from shared.http.observability import install_request_context, observability_router
+from shared.http.openapi import install_problem_openapi
 from shared.http.problems import install_problem_handlers
 from shared.http.text_guard import RefuseNul
 from shared.messagebus import MessageBus
@@ -47,6 +48,7 @@ def create_service_app(
     app.state.bus = wiring.bus
     app.state.views = wiring.views
     install_problem_handlers(app)
+    install_problem_openapi(app)
     app.add_middleware(RefuseNul)  # inside the size limit: it reads only bounded bodies
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)
     install_request_context(app, runtime.settings.service_name)
