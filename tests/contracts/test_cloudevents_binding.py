@@ -48,11 +48,15 @@ def test_the_sdk_reads_our_binary_message_as_the_same_event():
         "schemaversion": "1",
         "actor": "u-7",
     }
-    assert event.get_data() == envelope.data == {
-        "ticket_id": "T-1",
-        "step": 3,
-        "occurred_at": "2026-01-02T03:04:05.678000Z",
-    }
+    assert (
+        event.get_data()
+        == envelope.data
+        == {
+            "ticket_id": "T-1",
+            "step": 3,
+            "occurred_at": "2026-01-02T03:04:05.678000Z",
+        }
+    )
 
 
 def test_datacontenttype_travels_as_the_content_type_header():
