@@ -9,6 +9,7 @@ from uuid import uuid4
 
 from cloudevents.core.bindings import kafka
 from cloudevents.core.v1.event import CloudEvent
+from cloudevents.v1 import kafka as legacy_kafka
 
 from shared.envelope import Envelope, EventMetadata
 from tests.backbone.support import WorkLogged, make_registry
@@ -117,3 +118,20 @@ def test_messages_written_with_the_old_ce_datacontenttype_header_are_still_read(
     headers = [(n, v) for n, v in envelope.kafka_headers() if n != "content-type"]
     headers.append(("ce_datacontenttype", b"application/json"))
     assert Envelope.from_kafka(headers, envelope.kafka_value()) == envelope
+
+
+def test_the_sdks_older_kafka_conversion_agrees_both_ways():
+    """`cloudevents.v1.kafka` (`cloudevents.kafka` before SDK 2.0), which many consumers still use."""
+    envelope = _envelope()
+    message = legacy_kafka.KafkaMessage(
+        headers=dict(envelope.kafka_headers()), key=b"T-1", value=envelope.kafka_value()
+    )
+
+    event = legacy_kafka.from_binary(message)
+    assert event["datacontenttype"] == "application/json"
+    assert (event["id"], event["type"], event["schemaversion"]) == (str(envelope.id), "WorkLogged", "1")
+    assert event.data == envelope.data
+
+    again = legacy_kafka.to_binary(event)
+    assert again.headers["content-type"] == b"application/json"
+    assert Envelope.from_kafka(list(again.headers.items()), again.value) == envelope
