@@ -19,7 +19,8 @@ from typing import Any
 Schema = Mapping[str, Any]
 _REF_PREFIXES = ("#/$defs/", "#/components/schemas/")
 _NO = object()
-# Reader constraint -> whether the writer's own bound (a, the writer's; b, the reader's) stays within it.
+_MAX_DEPTH = 32
+# A reader's constraint -> whether the writer's bound of the same kind (w) stays within the reader's (r).
 _BOUNDS = {
     "maxLength": lambda w, r: w <= r,
     "maxItems": lambda w, r: w <= r,
@@ -139,7 +140,7 @@ def incompatibilities(reader: Side, writer: Side, *, name: str, every_field_read
 
 def _accepts(rs: Side, r: Schema, ws: Side, w: Schema, path: str, all_read: bool) -> list[str]:
     r, w = rs.at(r), ws.at(w)
-    if not _constrains(r):
+    if not _constrains(r) or path.count(".") + path.count("[") > _MAX_DEPTH:  # Any; or a recursive type
         return []
     branches = w.get("anyOf") or w.get("oneOf")
     if branches:  # each thing the writer may send must be accepted

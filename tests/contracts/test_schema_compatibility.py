@@ -147,3 +147,18 @@ def test_within_a_version_every_committed_field_stays_with_a_compatible_type():
     ]
     # an optional view of the same field would not have noticed
     assert _problems(Context, Removed) == []
+
+
+@dataclass
+class Part:
+    number: str
+    contains: "tuple[Part, ...]" = ()
+
+
+def test_a_recursive_type_is_checked_without_looping():
+    @dataclass
+    class Wants:
+        number: int
+
+    assert _problems(Part, Part) == []
+    assert _problems(Wants, Part) == ["Opened.number: the reader accepts integer, the writer may send string"]
