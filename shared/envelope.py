@@ -1,4 +1,10 @@
-"""CloudEvents 1.0 envelope; on Kafka it travels in binary mode (`ce_*` headers, JSON body)."""
+"""CloudEvents 1.0 envelope; on Kafka it travels in binary mode (`ce_*` headers, JSON body).
+
+The Kafka protocol binding 1.0 (§3.2.1, §3.2.3) maps every attribute to a `ce_<name>` header except
+`datacontenttype`, which binary mode carries as the `content-type` header (the `cloudevents` SDK's
+`to_binary`/`from_binary` do the same; tests/contracts round-trips through it). Messages written
+before we followed that (with `ce_datacontenttype`) are still read.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from shared.errors import MalformedEvent
 
 HEADER_PREFIX = "ce_"
+CONTENT_TYPE_HEADER = "content-type"  # binary mode's datacontenttype (binding §3.2.1)
 # Extension attributes (CloudEvents: lowercase alphanumerics only).
 _EXTENSIONS = ("correlationid", "causationid", "schemaversion", "actor")
 _REQUIRED = ("id", "source", "type", "specversion")
@@ -54,9 +61,12 @@ class Envelope(BaseModel):
         return EventMetadata(correlation_id=self.correlationid, causation_id=str(self.id), actor=actor)
 
     def header_values(self) -> dict[str, str]:
-        """The `ce_*` headers of binary mode, as text (every attribute but data, None left out)."""
-        attributes = self.model_dump(mode="json", exclude={"data"}, exclude_none=True)
-        return {HEADER_PREFIX + name: str(value) for name, value in attributes.items()}
+        """The Kafka headers of binary mode, as text: `ce_<attribute>` for every attribute but data
+        and datacontenttype (None left out), and datacontenttype as `content-type`."""
+        attributes = self.model_dump(mode="json", exclude={"data", "datacontenttype"}, exclude_none=True)
+        headers = {HEADER_PREFIX + name: str(value) for name, value in attributes.items()}
+        headers[CONTENT_TYPE_HEADER] = self.datacontenttype
+        return headers
 
     def kafka_headers(self) -> list[tuple[str, bytes]]:
         return [(name, value.encode()) for name, value in self.header_values().items()]
@@ -69,11 +79,17 @@ class Envelope(BaseModel):
         """Decode a binary-mode CloudEvent; anything that is not one raises MalformedEvent."""
         attributes: dict[str, Any] = {}
         for name, raw in headers or ():
-            if name.startswith(HEADER_PREFIX):
-                try:
-                    attributes[name[len(HEADER_PREFIX) :]] = raw.decode()
-                except UnicodeDecodeError as exc:
-                    raise MalformedEvent(f"header {name} is not UTF-8") from exc
+            key = name.lower()  # header names as the SDK reads them
+            if key.startswith(HEADER_PREFIX):
+                attribute = key[len(HEADER_PREFIX) :]
+            elif key == CONTENT_TYPE_HEADER:
+                attribute = "datacontenttype"
+            else:
+                continue
+            try:
+                attributes[attribute] = raw.decode()
+            except UnicodeDecodeError as exc:
+                raise MalformedEvent(f"header {name} is not UTF-8") from exc
         missing = [name for name in _REQUIRED if name not in attributes]
         if missing:
             raise MalformedEvent(f"missing CloudEvents headers: {', '.join('ce_' + m for m in missing)}")

@@ -72,6 +72,10 @@ class EventRegistry:
             field = ".".join(str(part) for part in first["loc"])
             raise MalformedEvent(f"{type_name}: field {field!r}: {first['msg']}") from exc
 
+    def version_of(self, type_name: str) -> int:
+        """The schemaversion this registry writes (and the newest it reads) for a type."""
+        return self._by_name[type_name].version
+
     def json_schema(self, type_name: str) -> dict[str, Any]:
         return dict(self._by_name[type_name].adapter.json_schema())
 
