@@ -17,28 +17,18 @@ from typing import Any
 
 from shared.asyncapi import READ_PREFIX, consumed_types, published_on, restrict_to_producers
 from shared.contracts import catalogue_breaks
+from shared.services import SERVICES, importable
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-SERVICES = {
-    "intake": "intake",
-    "dispatch": "dispatch",
-    "sla-monitor": "sla_monitor",
-    "inventory": "inventory",
-    "notify": "notify",
-}
-
 
 def service_documents() -> dict[str, dict]:
     """Each service's own document, as its `/asyncapi.json` serves it."""
-    for directory in SERVICES:
-        path = str(ROOT / "services" / directory)
-        if path not in sys.path:
-            sys.path.append(path)
+    importable()
     found = {}
-    for service, package in SERVICES.items():
-        app = importlib.import_module(f"{package}.entrypoints.app").create_app()
-        found[service] = app.state.runtime.asyncapi(app.version)
+    for service in SERVICES:
+        app = importlib.import_module(f"{service.package}.entrypoints.app").create_app()
+        found[service.name] = app.state.runtime.asyncapi(app.version)
     return found
 
 
