@@ -96,6 +96,11 @@ class EntitlementAssessed(TicketEvent):
     sales_rep_id: str | None
     reasons: tuple[str, ...]
     fault_code: str | None = None  # the fault assessed (e.g. from the field's diagnosis)
+    # Added within version 1 (older events read with these defaults: unknown / no such terms).
+    cause: str | None = None  # the cause assessed (an excluded one explains `excluded`)
+    on_site_service_ends_on: date | None = None  # None: free on-site service as long as the warranty
+    on_site_service_covered: bool | None = None  # the free on-site term covers the report day
+    awaits_consent: bool = False  # chargeable work waits for the customer's consent to the quote
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -173,6 +173,10 @@ class Ticket:
                 sales_rep_id=self.sales_rep_id if entitlement.notify_sales else None,
                 reasons=entitlement.reasons,
                 fault_code=fault_code,
+                cause=str(entitlement.cause),
+                on_site_service_ends_on=entitlement.on_site_service_ends_on,
+                on_site_service_covered=entitlement.on_site_service_covered,
+                awaits_consent=entitlement.awaits_consent,
             )
         )
 
