@@ -35,7 +35,7 @@ from bench.support import fresh_database, plain
 from shared import kafka
 from shared.consumer import EventConsumer
 from shared.devstack.processes import spawn, stop
-from shared.envelope import EventMetadata
+from shared.envelope import Envelope, EventMetadata
 from shared.eventstore import EventStore, StreamAppend, backbone_metadata
 from shared.group_commit import GroupCommit
 from shared.outbox import OutboxRelay
@@ -156,7 +156,9 @@ async def backbone_rate(database_url: str, bootstrap: str, prefix: str, *, group
             )
         await _wait_applied(engine, 1, timeout_s=60)
         per_writer = EVENTS // WRITERS
-        group = GroupCommit("bench", lambda: engine, store.append_many, one_statement=True)
+        group: GroupCommit[StreamAppend, list[Envelope]] = GroupCommit(
+            "bench", lambda: engine, store.append_many, one_statement=True
+        )
 
         async def writer(index: int) -> None:
             stream = f"T-{index}-{uuid.uuid4().hex[:6]}"

@@ -49,6 +49,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -232,6 +233,11 @@ def _needs(rng: random.Random, count: int, tech_ids: list[str]) -> list:
 
 
 # ---- part 1: decisions in-process ---------------------------------------------------------------
+def _at(on_shift: Callable[[str, datetime], bool], at: datetime) -> Callable[[str], bool]:
+    """The directory's on-shift test fixed at one instant, as `choose` takes it."""
+    return lambda technician_id: on_shift(technician_id, at)
+
+
 async def _decisions(infra: Infra) -> dict[str, float]:
     _dispatch_importable()
     from dispatch.domain.assignment import choose
@@ -272,9 +278,7 @@ async def _decisions(infra: Infra) -> dict[str, float]:
                 load_seconds += time.perf_counter() - before
                 on_shift = await directory.on_shift()
                 now = datetime.now(UTC)
-                decision = choose(
-                    need, candidates, load=load, on_shift=lambda tid, shift=on_shift, at=now: shift(tid, at)
-                )
+                decision = choose(need, candidates, load=load, on_shift=_at(on_shift, now))
                 found += decision.technician_id is not None
             elapsed = time.perf_counter() - started
             snapshot = await Directory.loads(conn)
@@ -355,7 +359,7 @@ class _AssignmentReader:
                 for record in records:
                     envelope = Envelope.from_kafka(record.headers, record.value)
                     self.counts[envelope.type] = self.counts.get(envelope.type, 0) + 1
-                    if envelope.type in ("TechnicianAssigned", "AssignmentQueued"):
+                    if envelope.subject and envelope.type in ("TechnicianAssigned", "AssignmentQueued"):
                         self.decided.setdefault(envelope.subject, (received, envelope.type))
 
     async def stop(self) -> None:

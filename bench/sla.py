@@ -247,7 +247,7 @@ class _BreachReader:
         self.consumer = end_reader(bootstrap, topic, fetch_max_wait_ms=FETCH_WAIT_MS)
         self.breaches: dict[str, tuple[float, datetime]] = {}  # ticket -> (received at, deadline)
         # (subject, type, clock, threshold, partition, offset) of every record read
-        self.seen: list[tuple[str, str, str, str, int, int]] = []
+        self.seen: list[tuple[str | None, str, str | None, str | None, int, int]] = []
 
     async def start(self) -> None:
         await start_at_end(self.consumer)
@@ -269,8 +269,9 @@ class _BreachReader:
                             record.offset,
                         )
                     )
-                    if envelope.type == "SlaBreached" and envelope.subject not in self.breaches:
-                        self.breaches[envelope.subject] = (
+                    subject = envelope.subject
+                    if envelope.type == "SlaBreached" and subject and subject not in self.breaches:
+                        self.breaches[subject] = (
                             received,
                             datetime.fromisoformat(envelope.data["deadline"]),
                         )

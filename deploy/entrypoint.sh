@@ -1,6 +1,7 @@
 #!/bin/sh
 # Starts the ServicePact service named by $SERVICE (intake|dispatch|sla-monitor|inventory|notify).
 # Extra arguments are passed on to uvicorn (e.g. --workers is NOT recommended: scale with replicas).
+# `migrate` as the only argument runs the service's migrations instead and exits (the migration Job).
 set -eu
 
 case "${SERVICE:-}" in
@@ -16,6 +17,10 @@ case "${SERVICE:-}" in
 esac
 
 export PYTHONPATH="${PYTHONPATH:-/app}:/app/services/${dir}"
+
+if [ "${1:-}" = migrate ]; then
+    exec python -m shared.migrations "${pkg}"
+fi
 
 # Access logs off: the app logs JSON lines itself. --proxy-headers trusts X-Forwarded-* only from
 # the addresses in $FORWARDED_ALLOW_IPS (uvicorn default 127.0.0.1); set it to your ingress/LB range.

@@ -1,8 +1,15 @@
-"""Alembic per service: each service's `migrations/env.py` calls `run_env`; start-up calls `upgrade`."""
+"""Alembic per service: each service's `migrations/env.py` calls `run_env`; start-up calls `upgrade`.
+
+`python -m shared.migrations <package>` (e.g. `intake`, `sla_monitor`) runs one service's migrations
+on their own, with the service's own settings (`<PREFIX>DATABASE_URL`): the deploy's migration job, for
+replicas started with `<PREFIX>RUN_MIGRATIONS=false`. The service's folder must be on `sys.path`.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,6 +46,8 @@ def _run_sync(connection: Connection, target_metadata: MetaData | Sequence[MetaD
 def run_env(target_metadata: MetaData | Sequence[MetaData]) -> None:
     """Body of every service's `migrations/env.py` (online mode, asyncpg)."""
     url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic config has no sqlalchemy.url (use shared.migrations.alembic_config)")
 
     async def _migrate() -> None:
         engine = create_async_engine(url)
@@ -47,3 +56,17 @@ def run_env(target_metadata: MetaData | Sequence[MetaData]) -> None:
         await engine.dispose()
 
     asyncio.run(_migrate())
+
+
+def migrate_service(package: str) -> None:
+    """Upgrade the database of the service whose package is `package` to its latest revision."""
+    config = importlib.import_module(f"{package}.config")
+    settings = config.Settings()
+    script_location = Path(importlib.import_module(package).__path__[0]) / "migrations"
+    asyncio.run(upgrade(settings.database_url, script_location))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m shared.migrations <service package, e.g. intake or sla_monitor>")
+    migrate_service(sys.argv[1].replace("-", "_"))

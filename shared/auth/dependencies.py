@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.routing import BaseRoute
 
 from shared.auth import api_keys
 from shared.auth.principal import Principal, Role
@@ -79,7 +82,8 @@ class Authenticator:
 async def current_principal(request: Request) -> Principal:
     # FastAPI's per-request dependency cache makes this run once per request. (Not memoised on
     # request.state: that dict can outlive a request under some ASGI servers.)
-    return await request.app.state.authenticator.authenticate(request)
+    authenticator: Authenticator = request.app.state.authenticator
+    return await authenticator.authenticate(request)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -105,8 +109,8 @@ class Allow:
         return f"Allow({', '.join(sorted(self.roles))})"
 
 
-def _rule_in(dependant) -> Allow | None:
-    pending = [dependant]
+def _rule_in(dependant: Dependant) -> Allow | None:
+    pending: list[Dependant] = [dependant]
     while pending:
         current = pending.pop()
         if isinstance(current.call, Allow):
@@ -115,7 +119,9 @@ def _rule_in(dependant) -> Allow | None:
     return None
 
 
-def _walk(routes, prefix: str = "", inherited: bool = False):
+def _walk(
+    routes: Iterable[BaseRoute], prefix: str = "", inherited: bool = False
+) -> Iterator[tuple[str, APIRoute, bool]]:
     """(path, route, ruled by an include-level dependency) for every API route, nested routers too.
 
     FastAPI >= 0.16x keeps included routers as wrappers holding `original_router` and an
@@ -124,7 +130,7 @@ def _walk(routes, prefix: str = "", inherited: bool = False):
     for route in routes:
         original = getattr(route, "original_router", None)
         if original is not None:
-            context = route.include_context
+            context = route.include_context  # type: ignore[attr-defined]  # FastAPI's include wrapper
             ruled = inherited or any(isinstance(d.dependency, Allow) for d in context.dependencies)
             yield from _walk(original.routes, prefix + context.prefix, ruled)
         elif isinstance(route, APIRoute):
@@ -133,7 +139,7 @@ def _walk(routes, prefix: str = "", inherited: bool = False):
 
 def unruled_routes(app: FastAPI) -> list[str]:
     return [
-        f"{sorted(route.methods)} {path}"
+        f"{sorted(route.methods or ())} {path}"
         for path, route, ruled in _walk(app.routes)
         if path not in PUBLIC_PATHS and not ruled and _rule_in(route.dependant) is None
     ]
@@ -141,7 +147,7 @@ def unruled_routes(app: FastAPI) -> list[str]:
 
 def api_routes(app: FastAPI) -> list[tuple[str, str]]:
     """(method, path) of every API endpoint, for endpoint-table tests."""
-    return sorted((method, path) for path, route, _ in _walk(app.routes) for method in route.methods)
+    return sorted((method, path) for path, route, _ in _walk(app.routes) for method in route.methods or ())
 
 
 def route_rules(app: FastAPI) -> dict[tuple[str, str], frozenset[str]]:
@@ -151,6 +157,6 @@ def route_rules(app: FastAPI) -> dict[tuple[str, str], frozenset[str]]:
         if path in PUBLIC_PATHS:
             continue
         rule = _rule_in(route.dependant)
-        for method in route.methods:
+        for method in route.methods or ():
             rules[(method, path)] = frozenset(str(r) for r in rule.roles) if rule else frozenset()
     return rules

@@ -12,6 +12,7 @@ import argparse
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -50,7 +51,7 @@ def mint(
     audience: str = "servicepact",
     ttl_s: int = 3600,
     issuer: str = DEV_ISSUER,
-    **claims,
+    **claims: Any,
 ) -> str:
     now = int(time.time())
     payload = {

@@ -8,6 +8,8 @@ import socket
 import subprocess
 import time
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 _PR_SET_PDEATHSIG = 1
 
@@ -18,8 +20,12 @@ def _die_with_parent(sig: int) -> None:
 
 
 def spawn(
-    argv: Sequence[str], *, death_signal: int = signal.SIGTERM, log_path=None, **kwargs
-) -> subprocess.Popen:
+    argv: Sequence[str],
+    *,
+    death_signal: int = signal.SIGTERM,
+    log_path: Path | str | None = None,
+    **kwargs: Any,
+) -> subprocess.Popen[bytes]:
     """Start a child that receives `death_signal` if this process dies, even by SIGKILL."""
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - owned by child
     return subprocess.Popen(
@@ -32,7 +38,7 @@ def spawn(
     )
 
 
-def stop(process: subprocess.Popen, *, sig: int = signal.SIGTERM, timeout_s: float = 15.0) -> None:
+def stop(process: subprocess.Popen[bytes], *, sig: int = signal.SIGTERM, timeout_s: float = 15.0) -> None:
     if process.poll() is not None:
         return
     process.send_signal(sig)
@@ -46,10 +52,13 @@ def stop(process: subprocess.Popen, *, sig: int = signal.SIGTERM, timeout_s: flo
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
-def wait_for_port(port: int, *, timeout_s: float = 30.0, process: subprocess.Popen | None = None) -> None:
+def wait_for_port(
+    port: int, *, timeout_s: float = 30.0, process: subprocess.Popen[bytes] | None = None
+) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:

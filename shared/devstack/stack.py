@@ -63,7 +63,7 @@ def service_env(spec: ServiceSpec, base: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def wait_ready(url: str, timeout_s: float = 60.0, process: subprocess.Popen | None = None) -> None:
+def wait_ready(url: str, timeout_s: float = 60.0, process: subprocess.Popen[bytes] | None = None) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -87,10 +87,10 @@ def main() -> int:
     env.setdefault("AUTH_DEV_KEY_FILE", str(state / "dev-signing-key.pem"))
     if env["AUTH_DEV_ISSUER"].lower() == "true":
         load_or_create_key(Path(env["AUTH_DEV_KEY_FILE"]))
-    started: list = []
-    children: list[subprocess.Popen] = []
+    started: list[EmbeddedBroker | EmbeddedPostgres] = []
+    children: list[subprocess.Popen[bytes]] = []
 
-    def shutdown(*_args) -> None:
+    def shutdown(*_args: object) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, shutdown)

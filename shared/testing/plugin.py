@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -52,7 +52,7 @@ async def database_url(infra: Infra) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def new_database(infra: Infra) -> AsyncIterator:
+async def new_database(infra: Infra) -> AsyncIterator[Callable[[], Awaitable[str]]]:
     """Call it for as many fresh databases as a test needs (one per service); all dropped afterwards."""
     names: list[str] = []
 
@@ -87,7 +87,7 @@ def bootstrap_servers(infra: Infra) -> str:
 
 
 @pytest.fixture
-def dev_key_file(tmp_path) -> Path:
+def dev_key_file(tmp_path: Path) -> Path:
     """The development signing key a service under test trusts (AUTH_DEV_KEY_FILE)."""
     return tmp_path / "dev.pem"
 

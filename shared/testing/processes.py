@@ -48,7 +48,7 @@ class ServiceProcess:
             "LOG_LEVEL": "WARNING",
             **(extra_env or {}),
         }
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout_s: float = 60.0) -> ServiceProcess:
         argv = [

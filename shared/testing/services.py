@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 from asgi_lifespan import LifespanManager
@@ -20,7 +21,7 @@ class Tokens:
     def __init__(self, key_file: Path) -> None:
         self.key = load_or_create_key(key_file)
 
-    def __call__(self, *roles: str, sub: str | None = None, **claims) -> dict[str, str]:
+    def __call__(self, *roles: str, sub: str | None = None, **claims: Any) -> dict[str, str]:
         token = mint(
             self.key, subject=sub or f"user-{'-'.join(roles) or 'none'}", roles=list(roles), **claims
         )
@@ -34,7 +35,7 @@ def service_settings(
     bootstrap_servers: str,
     topic_prefix: str,
     key_file: Path,
-    **overrides,
+    **overrides: Any,
 ) -> ServiceSettings:
     return settings_cls(
         database_url=database_url,

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from shared.envelope import Envelope
 
+T = TypeVar("T")
 
-async def wait_until(predicate, timeout_s: float = 20.0, interval_s: float = 0.05):
+
+async def wait_until(
+    predicate: Callable[[], Awaitable[T]], timeout_s: float = 20.0, interval_s: float = 0.05
+) -> T:
     """Await `predicate()` until it returns something truthy; fail after `timeout_s`."""
     deadline = asyncio.get_running_loop().time() + timeout_s
     while True:
@@ -22,13 +27,13 @@ async def wait_until(predicate, timeout_s: float = 20.0, interval_s: float = 0.0
         await asyncio.sleep(interval_s)
 
 
-async def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float = 20.0) -> list:
+async def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float = 20.0) -> list[Any]:
     """Every record of `topic` from the start, once `expected` arrived (plus a grace period)."""
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
     )
     await consumer.start()
-    records: list = []
+    records: list[Any] = []
     try:
         deadline = asyncio.get_running_loop().time() + timeout_s
         while len(records) < expected and asyncio.get_running_loop().time() < deadline:
@@ -44,7 +49,7 @@ async def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float
     return records
 
 
-def envelopes(records: list) -> list[Envelope]:
+def envelopes(records: list[Any]) -> list[Envelope]:
     return [Envelope.from_kafka(r.headers, r.value) for r in records]
 
 
