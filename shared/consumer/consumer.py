@@ -1,12 +1,24 @@
 """Idempotent Kafka consumer: each event applied once, offsets committed after the database commit.
 
+A topic carries every event type of its producer, and a consumer handles a few of them. The type is
+read from the `ce_type` header before anything is decoded: a type without a handler is skipped and
+counted (`consumer_events_skipped_total`), never decoded and never dead-lettered (dead-lettering them
+once buried real poison messages under thousands of "unknown type" letters and capped the consumer
+near 350 events/s).
+
 Each poll is applied in one transaction: the processed-events rows are inserted first
 (ON CONFLICT DO NOTHING ... RETURNING), and only the events that insert claimed are handed to their
-handlers, in partition order, in that same transaction; a redelivered event is skipped. If a handler
-fails, the poll is rolled back and re-applied one message per transaction, so only the failing message
-is retried. A handler that keeps failing, and any message
-that is not a valid registered event, goes to the dead-letter topic with the reason in its headers;
-the consumer moves on.
+handlers, in partition order, in that same transaction; a redelivered event is skipped. If anything
+fails, the poll is rolled back and re-applied one message per transaction, partition by partition,
+and each failure is classified (shared.consumer.errors):
+
+- transient (deadlock, lock or statement timeout, lost connection, a concurrency conflict): the
+  partition is held at that event: sought back to it, paused, resumed after an exponential back-off,
+  its offset not committed past it. Later events of that partition (the same tickets) wait; other
+  partitions go on.
+- deterministic (a message of a handled type that does not decode, a handler that keeps failing
+  after `max_attempts`): dead-lettered with the reason in its headers; the partition moves on.
+  `python -m shared.consumer.dlq` shows and replays what was dead-lettered.
 """
 
 from __future__ import annotations
@@ -18,14 +30,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.consumer.dead_letter import DeadLetterQueue
-from shared.envelope import Envelope
+from shared.consumer.errors import is_transient
+from shared.envelope import HEADER_PREFIX, Envelope
 from shared.errors import MalformedEvent
 from shared.logs import correlation_id
 from shared.registry import EventRegistry
@@ -35,7 +48,13 @@ log = logging.getLogger(__name__)
 Handler = Callable[[AsyncConnection, Any, Envelope], Awaitable[None]]
 APPLIED = Counter("consumer_events_applied_total", "Events applied by a consumer", ["consumer"])
 DUPLICATES = Counter("consumer_duplicates_total", "Redelivered events skipped", ["consumer"])
-
+SKIPPED = Counter(
+    "consumer_events_skipped_total", "Events of types the consumer has no handler for", ["consumer"]
+)
+TRANSIENT = Counter(
+    "consumer_transient_failures_total", "Transient failures: partition held and retried", ["consumer"]
+)
+TYPE_HEADER = HEADER_PREFIX + "type"
 
 _CLAIM = text(
     "INSERT INTO processed_events (consumer, event_id) "
@@ -44,12 +63,14 @@ _CLAIM = text(
 
 
 class _HandlerFailed(Exception):
-    def __init__(self, item: _Work, message: str) -> None:
-        super().__init__(message)
+    """Names the message whose handler raised (the cause is the handler's error)."""
+
+    def __init__(self, item: _Work) -> None:
+        super().__init__(item.envelope.type)
         self.item = item
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Work:
     record: ConsumerRecord
     envelope: Envelope
@@ -59,6 +80,15 @@ class _Work:
     @property
     def event_id(self) -> str:
         return str(self.envelope.id)
+
+
+@dataclass(frozen=True)
+class _Hold:
+    """A partition waiting out a transient failure at `offset` (paused until `resume_at`)."""
+
+    offset: int
+    attempts: int
+    resume_at: float
 
 
 class EventConsumer:
@@ -77,6 +107,8 @@ class EventConsumer:
         retry_backoff_s: float = 0.2,
         on_applied: Callable[[], None] | None = None,
         max_poll_records: int = 500,
+        transient_backoff_s: float = 0.1,
+        transient_backoff_max_s: float = 30.0,
     ) -> None:
         self.name = name
         self.topics = list(topics)
@@ -84,12 +116,17 @@ class EventConsumer:
         self.engine = engine
         self.registry = registry
         self.handlers = handlers
+        self._handled_types = {type_name.encode() for type_name in handlers}
         self.dlq = DeadLetterQueue(producer, dead_letter_topic, name)
-        self.max_attempts = max_attempts
+        self.max_attempts = max_attempts  # deterministic failures, before the DLQ
         self.retry_backoff_s = retry_backoff_s
+        self.transient_backoff_s = transient_backoff_s  # doubles per failed retry, up to the max
+        self.transient_backoff_max_s = transient_backoff_max_s
         self.on_applied = on_applied
         self.max_poll_records = max_poll_records  # one poll = one transaction: smaller polls, lower latency
         self._consumer: AIOKafkaConsumer | None = None
+        self._held: dict[TopicPartition, _Hold] = {}
+        self._paused: set[TopicPartition] = set()  # held partitions not resumed yet
 
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(
@@ -109,11 +146,13 @@ class EventConsumer:
     async def run(self) -> None:
         assert self._consumer is not None, "start() first"
         while True:
-            batches = await self._consumer.getmany(timeout_ms=200)
+            self._resume_due()
+            batches = await self._consumer.getmany(timeout_ms=self._poll_timeout_ms())
             if not batches:
                 continue
-            await self.process(batches)
-            await self._commit({tp: records[-1].offset + 1 for tp, records in batches.items()})
+            offsets = await self.process(batches)
+            await self.dlq.flush()  # dead letters durable before the offsets move past them
+            await self._commit(offsets)
 
     async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
         """One request for every partition of the poll."""
@@ -124,32 +163,48 @@ class EventConsumer:
             # the processed-events table skips what was already applied.
             log.warning("offset commit failed", extra={"consumer": self.name, "error": str(exc)})
 
-    async def process(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> None:
-        """Fast path: the whole poll in one transaction. If a handler fails, redo it carefully."""
-        work: list[_Work] = []
-        for records in batches.values():
+    async def process(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> dict[TopicPartition, int]:
+        """Apply a poll; returns the offset to commit per partition (a held one: the event it waits at)."""
+        offsets = {tp: records[-1].offset + 1 for tp, records in batches.items()}
+        work: dict[TopicPartition, list[_Work]] = {}
+        skipped = 0
+        for tp, records in batches.items():
+            work[tp] = []
             for record in records:
-                item = await self._decode(record)
-                if item is not None:
-                    work.append(item)
-        if not work:
-            return
-        try:
-            async with self.engine.begin() as conn:
-                fresh = await self._claim(conn, work)
-                for item in work:
-                    if item.event_id in fresh:
-                        fresh.discard(item.event_id)
-                        await self._handle(conn, item)
-        except _HandlerFailed as failure:
-            # Rolled back as a whole; apply one message at a time so only the bad one is retried
-            # (its failure here counts as its first attempt).
-            await self._apply_one_by_one(work, failed=failure.item)
-            return
-        self._applied(len(work))
+                if not self._handles(record):
+                    skipped += 1
+                elif (item := await self._decode(record)) is not None:
+                    work[tp].append(item)
+        if skipped:
+            SKIPPED.labels(self.name).inc(skipped)
+        items = [item for part in work.values() for item in part]
+        if items:
+            try:
+                async with self.engine.begin() as conn:
+                    applied = await self._apply(conn, items)
+                self._applied(applied)
+            except Exception as exc:  # noqa: BLE001 - classified per message below
+                failed = exc.item if isinstance(exc, _HandlerFailed) and not is_transient(exc) else None
+                log.info("poll rolled back; applying one message at a time", extra={"consumer": self.name})
+                for tp, part in work.items():
+                    held_at = await self._apply_one_by_one(tp, part, failed)
+                    if held_at is not None:
+                        offsets[tp] = held_at
+        for tp in offsets.keys() - self._held_now(offsets):
+            self._held.pop(tp, None)  # went past the event it waited at
+            self._paused.discard(tp)
+        return offsets
+
+    def _handles(self, record: ConsumerRecord) -> bool:
+        """From the headers alone: a type without a handler is not ours. A message without a type is
+        not a CloudEvent at all, so it is decoded (and dead-lettered as malformed)."""
+        for name, value in record.headers or ():
+            if name == TYPE_HEADER:
+                return value in self._handled_types
+        return True
 
     async def _decode(self, record: ConsumerRecord) -> _Work | None:
-        """A message this consumer should apply, or None (dead-lettered, or not ours)."""
+        """The message as an event to apply, or None: it does not decode, and was dead-lettered."""
         try:
             envelope = Envelope.from_kafka(record.headers, record.value)
             event = self.registry.decode(envelope)
@@ -157,57 +212,107 @@ class EventConsumer:
             log.warning("dead-lettering malformed message", extra={"consumer": self.name, "error": str(exc)})
             await self.dlq.send(record, reason=exc.reason, error=str(exc))
             return None
-        handler = self.handlers.get(envelope.type)
-        if handler is None:
-            return None
-        return _Work(record, envelope, event, handler)
+        return _Work(record, envelope, event, self.handlers[envelope.type])
 
-    async def _claim(self, conn: AsyncConnection, work: list[_Work]) -> set[str]:
-        """Insert-first de-duplication: only the ids this insert created are applied."""
-        result = await conn.execute(_CLAIM, {"consumer": self.name, "ids": [item.event_id for item in work]})
-        claimed = {row[0] for row in result}
-        DUPLICATES.labels(self.name).inc(len(work) - len(claimed))
-        return claimed
+    async def _apply(self, conn: AsyncConnection, items: list[_Work]) -> int:
+        """Insert-first de-duplication: only the ids this insert created are handled. Returns how many."""
+        result = await conn.execute(_CLAIM, {"consumer": self.name, "ids": [item.event_id for item in items]})
+        fresh = {row[0] for row in result}
+        DUPLICATES.labels(self.name).inc(len(items) - len(fresh))
+        applied = 0
+        for item in items:
+            if item.event_id in fresh:
+                fresh.discard(item.event_id)  # the same id twice in one poll: the first copy only
+                await self._handle(conn, item)
+                applied += 1
+        return applied
 
     async def _handle(self, conn: AsyncConnection, item: _Work) -> None:
         token = correlation_id.set(item.envelope.correlationid)
         try:
             await item.handler(conn, item.event, item.envelope)
         except Exception as exc:
-            log.exception("handler failed", extra={"consumer": self.name, "event_type": item.envelope.type})
-            raise _HandlerFailed(item, str(exc)) from exc
+            raise _HandlerFailed(item) from exc
         finally:
             correlation_id.reset(token)
 
     def _applied(self, count: int) -> None:
         APPLIED.labels(self.name).inc(count)
-        if self.on_applied is not None:
+        if count and self.on_applied is not None:
             self.on_applied()
 
-    async def _apply_one_by_one(self, work: list[_Work], failed: _Work) -> None:
-        for item in work:
-            if item is not failed:
-                try:
-                    async with self.engine.begin() as conn:
-                        await self._apply_one(conn, item)
-                    continue
-                except _HandlerFailed:
-                    pass
-            await self._retry_alone(item)
+    async def _apply_one_by_one(
+        self, tp: TopicPartition, items: list[_Work], failed: _Work | None
+    ) -> int | None:
+        """Each message in its own transaction, in order; the offset the partition is held at, if any."""
+        for item in items:
+            # The poll's own failure counts as the failing message's first attempt.
+            if not await self._apply_alone(item, attempts_used=1 if item is failed else 0):
+                self._hold(tp, item.record.offset)
+                return item.record.offset
+        return None
 
-    async def _retry_alone(self, item: _Work) -> None:
-        last_error = ""
-        for attempt in range(2, self.max_attempts + 1):
-            await asyncio.sleep(self.retry_backoff_s * attempt)
+    async def _apply_alone(self, item: _Work, *, attempts_used: int) -> bool:
+        """True once the message is applied, a duplicate, or dead-lettered; False: hold the partition."""
+        error: BaseException | None = None
+        for attempt in range(attempts_used + 1, self.max_attempts + 1):
+            if attempt > 1:
+                await asyncio.sleep(self.retry_backoff_s * attempt)
             try:
                 async with self.engine.begin() as conn:
-                    await self._apply_one(conn, item)
-                return
-            except _HandlerFailed as exc:
-                last_error = str(exc.__cause__ or exc)
-        await self.dlq.send(item.record, reason="handler_failed", error=last_error)
+                    self._applied(await self._apply(conn, [item]))
+                return True
+            except Exception as exc:  # noqa: BLE001 - classified
+                if is_transient(exc):
+                    TRANSIENT.labels(self.name).inc()
+                    log.warning(
+                        "transient failure; holding the partition",
+                        extra={"consumer": self.name, "event_type": item.envelope.type, "error": repr(exc)},
+                    )
+                    return False
+                error = exc.__cause__ if isinstance(exc, _HandlerFailed) else exc
+                log.warning(
+                    "handler failed",
+                    exc_info=error,
+                    extra={"consumer": self.name, "event_type": item.envelope.type, "attempt": attempt},
+                )
+        await self.dlq.send(item.record, reason="handler_failed", error=str(error or "failed"))
+        return True
 
-    async def _apply_one(self, conn: AsyncConnection, item: _Work) -> None:
-        if await self._claim(conn, [item]):
-            await self._handle(conn, item)
-            self._applied(1)
+    def _hold(self, tp: TopicPartition, offset: int) -> None:
+        """Seek the partition back to the event, pause it, and schedule its resumption."""
+        previous = self._held.get(tp)
+        attempts = previous.attempts + 1 if previous is not None and previous.offset == offset else 1
+        delay = min(self.transient_backoff_max_s, self.transient_backoff_s * 2 ** (attempts - 1))
+        loop = asyncio.get_running_loop()
+        self._held[tp] = _Hold(offset, attempts, loop.time() + delay)
+        if self._consumer is None:
+            return
+        try:
+            self._consumer.seek(tp, offset)
+            self._consumer.pause(tp)
+            self._paused.add(tp)
+        except IllegalStateError:  # revoked meanwhile: its new owner starts from the last commit
+            self._held.pop(tp, None)
+
+    def _held_now(self, offsets: dict[TopicPartition, int]) -> set[TopicPartition]:
+        return {tp for tp, offset in offsets.items() if tp in self._held and self._held[tp].offset == offset}
+
+    def _resume_due(self) -> None:
+        if not self._paused or self._consumer is None:
+            return
+        now = asyncio.get_running_loop().time()
+        still_paused = self._consumer.paused()  # a rebalance forgets pauses: those need no resume
+        for tp in list(self._paused):
+            if tp not in still_paused:
+                self._paused.discard(tp)
+            elif self._held[tp].resume_at <= now:
+                self._consumer.resume(tp)
+                self._paused.discard(tp)
+
+    def _poll_timeout_ms(self) -> int:
+        """Wake up in time to resume a held partition."""
+        if not self._paused:
+            return 200
+        wait = min(self._held[tp].resume_at for tp in self._paused) - asyncio.get_running_loop().time()
+        return max(10, min(200, int(wait * 1000)))
