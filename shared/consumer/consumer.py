@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
+from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter
 from sqlalchemy import text
@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.consumer.dead_letter import DeadLetterQueue
 from shared.consumer.errors import is_transient
+from shared.consumer.holds import PartitionHolds
 from shared.envelope import HEADER_PREFIX, Envelope
 from shared.errors import MalformedEvent
 from shared.logs import correlation_id
@@ -82,15 +83,6 @@ class _Work:
         return str(self.envelope.id)
 
 
-@dataclass(frozen=True)
-class _Hold:
-    """A partition waiting out a transient failure at `offset` (paused until `resume_at`)."""
-
-    offset: int
-    attempts: int
-    resume_at: float
-
-
 class EventConsumer:
     def __init__(
         self,
@@ -120,13 +112,10 @@ class EventConsumer:
         self.dlq = DeadLetterQueue(producer, dead_letter_topic, name)
         self.max_attempts = max_attempts  # deterministic failures, before the DLQ
         self.retry_backoff_s = retry_backoff_s
-        self.transient_backoff_s = transient_backoff_s  # doubles per failed retry, up to the max
-        self.transient_backoff_max_s = transient_backoff_max_s
+        self.holds = PartitionHolds(transient_backoff_s, transient_backoff_max_s)  # transient failures
         self.on_applied = on_applied
         self.max_poll_records = max_poll_records  # one poll = one transaction: smaller polls, lower latency
         self._consumer: AIOKafkaConsumer | None = None
-        self._held: dict[TopicPartition, _Hold] = {}
-        self._paused: set[TopicPartition] = set()  # held partitions not resumed yet
 
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(
@@ -146,8 +135,8 @@ class EventConsumer:
     async def run(self) -> None:
         assert self._consumer is not None, "start() first"
         while True:
-            self._resume_due()
-            batches = await self._consumer.getmany(timeout_ms=self._poll_timeout_ms())
+            self.holds.resume_due(self._consumer)
+            batches = await self._consumer.getmany(timeout_ms=self.holds.poll_timeout_ms())
             if not batches:
                 continue
             offsets = await self.process(batches)
@@ -190,9 +179,7 @@ class EventConsumer:
                     held_at = await self._apply_one_by_one(tp, part, failed)
                     if held_at is not None:
                         offsets[tp] = held_at
-        for tp in offsets.keys() - self._held_now(offsets):
-            self._held.pop(tp, None)  # went past the event it waited at
-            self._paused.discard(tp)
+        self.holds.release_passed(offsets)
         return offsets
 
     def _handles(self, record: ConsumerRecord) -> bool:
@@ -248,7 +235,7 @@ class EventConsumer:
         for item in items:
             # The poll's own failure counts as the failing message's first attempt.
             if not await self._apply_alone(item, attempts_used=1 if item is failed else 0):
-                self._hold(tp, item.record.offset)
+                self.holds.hold(self._consumer, tp, item.record.offset)
                 return item.record.offset
         return None
 
@@ -278,41 +265,3 @@ class EventConsumer:
                 )
         await self.dlq.send(item.record, reason="handler_failed", error=str(error or "failed"))
         return True
-
-    def _hold(self, tp: TopicPartition, offset: int) -> None:
-        """Seek the partition back to the event, pause it, and schedule its resumption."""
-        previous = self._held.get(tp)
-        attempts = previous.attempts + 1 if previous is not None and previous.offset == offset else 1
-        delay = min(self.transient_backoff_max_s, self.transient_backoff_s * 2 ** (attempts - 1))
-        loop = asyncio.get_running_loop()
-        self._held[tp] = _Hold(offset, attempts, loop.time() + delay)
-        if self._consumer is None:
-            return
-        try:
-            self._consumer.seek(tp, offset)
-            self._consumer.pause(tp)
-            self._paused.add(tp)
-        except IllegalStateError:  # revoked meanwhile: its new owner starts from the last commit
-            self._held.pop(tp, None)
-
-    def _held_now(self, offsets: dict[TopicPartition, int]) -> set[TopicPartition]:
-        return {tp for tp, offset in offsets.items() if tp in self._held and self._held[tp].offset == offset}
-
-    def _resume_due(self) -> None:
-        if not self._paused or self._consumer is None:
-            return
-        now = asyncio.get_running_loop().time()
-        still_paused = self._consumer.paused()  # a rebalance forgets pauses: those need no resume
-        for tp in list(self._paused):
-            if tp not in still_paused:
-                self._paused.discard(tp)
-            elif self._held[tp].resume_at <= now:
-                self._consumer.resume(tp)
-                self._paused.discard(tp)
-
-    def _poll_timeout_ms(self) -> int:
-        """Wake up in time to resume a held partition."""
-        if not self._paused:
-            return 200
-        wait = min(self._held[tp].resume_at for tp in self._paused) - asyncio.get_running_loop().time()
-        return max(10, min(200, int(wait * 1000)))

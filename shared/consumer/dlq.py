@@ -114,7 +114,9 @@ async def replay(
         pending = []
         for record in letters:
             headers = _headers(record)
-            if (wanted and headers.get("ce_id") not in wanted) or (reason and headers.get(dl.REASON) != reason):
+            if wanted and headers.get("ce_id") not in wanted:
+                continue
+            if reason and headers.get(dl.REASON) != reason:
                 continue
             target = to_topic or headers.get(dl.SOURCE_TOPIC)
             if "ce_id" not in headers or target is None:
