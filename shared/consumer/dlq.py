@@ -9,8 +9,8 @@ de-duplicates by event id (processed_events), so the consumer that failed applie
 can, and the other consumers of that topic, which applied it long ago, skip it — as long as their
 processed_events rows are still kept (`dedup_retention_days` must exceed the age of what you replay;
 see shared.retention). A letter without a `ce_id` cannot be de-duplicated and is never replayed.
-Both read the topic up to its end when the command starts, so letters written while replaying (an
-event that fails again) are not replayed in a loop.
+`replay` reads every selected letter before it republishes any, so a letter written while replaying
+(an event that fails again) is not replayed in a loop.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def describe(record: ConsumerRecord) -> DeadLetter:
 
 
 async def read_letters(bootstrap: str, topic: str, *, from_offset: int = 0) -> list[ConsumerRecord]:
-    """Every record of the topic from `from_offset` (per partition) up to its end as of now."""
+    """Every record of the topic from `from_offset` (per partition) until it has no more."""
     reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
     await reader.start()
     try:
@@ -72,19 +72,19 @@ async def read_letters(bootstrap: str, topic: str, *, from_offset: int = 0) -> l
         if not tps:
             return []
         reader.assign(tps)
-        ends = await reader.end_offsets(tps)
         starts = await reader.beginning_offsets(tps)
-        pending = {tp for tp in tps if ends[tp] > max(starts[tp], from_offset)}
-        for tp in pending:
+        for tp in tps:
             reader.seek(tp, max(starts[tp], from_offset))
+        # The end offsets only tell how far to read at least: the embedded Tansu broker reports the
+        # base offset of a partition's last batch + 1, short of its end. So: read until a poll is empty.
+        ends = await reader.end_offsets(tps)
         records: list[ConsumerRecord] = []
-        while pending:
-            batch = await reader.getmany(*pending, timeout_ms=1000)
-            for tp, part in batch.items():
-                records.extend(r for r in part if r.offset < ends[tp])
-                if part and part[-1].offset >= ends[tp] - 1:
-                    pending.discard(tp)
-        return sorted(records, key=lambda r: (r.partition, r.offset))
+        while True:
+            batch = await reader.getmany(timeout_ms=1000)
+            for part in batch.values():
+                records.extend(part)
+            if not batch and all(await reader.position(tp) >= ends[tp] for tp in tps):
+                return sorted(records, key=lambda r: (r.partition, r.offset))
     finally:
         await reader.stop()
 
