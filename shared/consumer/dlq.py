@@ -83,7 +83,7 @@ async def read_letters(bootstrap: str, topic: str, *, from_offset: int = 0) -> l
             batch = await reader.getmany(timeout_ms=1000)
             for part in batch.values():
                 records.extend(part)
-            if not batch and all(await reader.position(tp) >= ends[tp] for tp in tps):
+            if not batch and all([await reader.position(tp) >= ends[tp] for tp in tps]):
                 return sorted(records, key=lambda r: (r.partition, r.offset))
     finally:
         await reader.stop()
