@@ -114,7 +114,7 @@ class EventConsumer:
         self.retry_backoff_s = retry_backoff_s
         self.holds = PartitionHolds(transient_backoff_s, transient_backoff_max_s)  # transient failures
         self.on_applied = on_applied
-        self.max_poll_records = max_poll_records  # one poll = one transaction: smaller polls, lower latency
+        self.max_poll_records = max_poll_records  # events per transaction: smaller, lower latency
         self._consumer: AIOKafkaConsumer | None = None
 
     async def start(self) -> None:
