@@ -116,6 +116,7 @@ class EventConsumer:
         self.on_applied = on_applied
         self.max_poll_records = max_poll_records  # events per transaction: smaller, lower latency
         self._consumer: AIOKafkaConsumer | None = None
+        self._committing: asyncio.Task | None = None
 
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(
@@ -134,14 +135,21 @@ class EventConsumer:
 
     async def run(self) -> None:
         assert self._consumer is not None, "start() first"
-        while True:
-            self.holds.resume_due(self._consumer)
-            batches = await self._poll()
-            if not batches:
-                continue
-            offsets = await self.process(batches)
-            await self.dlq.flush()  # dead letters durable before the offsets move past them
-            await self._commit(offsets)
+        try:
+            while True:
+                self.holds.resume_due(self._consumer)
+                batches = await self._poll()
+                if not batches:
+                    continue
+                offsets = await self.process(batches)
+                await self.dlq.flush()  # dead letters durable before the offsets move past them
+                # The commit travels while the next poll is applied; one in flight at a time, in order.
+                if self._committing is not None:
+                    await self._committing
+                self._committing = asyncio.create_task(self._commit(offsets))
+        finally:
+            if self._committing is not None:
+                await asyncio.wait([self._committing], timeout=5.0)  # the last one, if the broker answers
 
     async def _poll(self) -> dict[TopicPartition, list[ConsumerRecord]]:
         """Up to `max_poll_records` events to apply. On a topic where most types are skipped, records
