@@ -11,6 +11,10 @@
 - consumer.mixed_topic_ratio_to_raw: the two above, divided.
 - consumer.dead_letter_per_s: messages of the handled type whose payload does not decode, all
   dead-lettered: the rate of the dead-letter path itself (batched sends, one wait per poll).
+
+Observed on the shared 2-core machine (2026-11-28, load average 3-12 from other work): mixed topic
+4,600-12,300 events/s (ratio to raw 0.33-0.57 when the load was under 5), dead letters 3,000-5,000/s.
+The consumer before issue 11, same benchmark and load: 204 events/s and 128 dead letters/s.
 """
 
 from __future__ import annotations
