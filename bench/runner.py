@@ -18,7 +18,7 @@ def _benchmarks() -> dict[str, Benchmark]:
     from bench import backbone
 
     found: dict[str, Benchmark] = {"backbone": backbone.run}
-    for name in ("intake", "sla", "dispatch"):
+    for name in ("intake", "sla", "dispatch", "consumer"):
         try:
             module = __import__(f"bench.{name}", fromlist=["run"])
         except ModuleNotFoundError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -58,3 +58,28 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = 20
     relay_enabled: bool = True
     consumers_enabled: bool = True
+    # Retention of the backbone tables (shared.retention explains the windows).
+    retention_days: int = Field(
+        default=7, ge=1, description="Published outbox rows are kept this long (how far a replay reaches)."
+    )
+    dedup_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="processed_events rows are kept this long: longer than any redelivery (Kafka and DLQ "
+        "topic retention, outbox replay), or a redelivered event would be applied again.",
+    )
+    idempotency_retention_days: int = Field(
+        default=7, ge=1, description="A client may retry a command with the same Idempotency-Key this long."
+    )
+    retention_interval_s: float = Field(default=3600.0, gt=0, description="Time between pruning passes.")
+    retention_batch_pages: int = Field(
+        default=32, ge=1, description="Table pages (8 kB each) pruned per short transaction."
+    )
+
+    @model_validator(mode="after")
+    def _dedup_outlives_replay(self) -> ServiceSettings:
+        # An outbox replay republishes rows up to retention_days old; every consumer must still remember
+        # having applied them.
+        if self.dedup_retention_days <= self.retention_days:
+            raise ValueError("dedup_retention_days must be longer than retention_days")
+        return self
