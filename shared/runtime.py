@@ -20,6 +20,7 @@ from shared.group_commit import Flush, GroupCommit
 from shared.logs import configure_logging
 from shared.outbox import OutboxRelay
 from shared.registry import EventRegistry
+from shared.retention import run_retention
 from shared.settings import ServiceSettings
 from shared.topics import Topics
 from shared.envelope import EventMetadata
@@ -131,6 +132,7 @@ class ServiceRuntime:
         if s.consumers_enabled:
             for spec in specs:
                 self._spawn(f"consumer:{spec.name}", self._consumer_loop(spec))
+        self._spawn("retention", lambda: run_retention(self.engine, s))
         for index, job in enumerate(self._background(self)):
             self._spawn(f"background-{index}", job)
         log.info("service started", extra={"service": s.service_name})
