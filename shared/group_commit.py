@@ -12,7 +12,8 @@ caller should get (a domain refusal, say) while the others go ahead. If `flush` 
 refuses the commit, the group was rolled back and each item is re-run alone, so a poison item fails
 only its own caller. If the connection is lost while COMMIT is in flight, nobody knows whether the
 group was applied: re-running it could apply every command twice, so each caller gets
-`CommitOutcomeUnknown` (an explicit 503 problem) instead. No timer: the first command starts a transaction at once; batches form only under load.
+`CommitOutcomeUnknown` (an explicit 503 problem) instead. No timer: the first command starts a
+transaction at once; batches form only under load.
 Items with the same `conflict_key` (an idempotency key, say) never share a group: the later one waits
 for the next group, where it sees what the earlier one committed.
 """
