@@ -8,9 +8,9 @@ every caller hears "success"; each caller must hear "outcome unknown" instead, a
 import asyncio
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -87,7 +87,7 @@ async def test_an_error_before_commit_still_re_runs_each_item_alone(proxied):
     assert await stored(direct) == sorted(["warm-up", *names])
 
 
-def test_outcome_unknown_is_answered_as_a_503_problem():
+async def test_outcome_unknown_is_answered_as_a_503_problem():
     app = FastAPI()
     install_problem_handlers(app)
 
@@ -95,7 +95,9 @@ def test_outcome_unknown_is_answered_as_a_503_problem():
     async def open_ticket():
         raise CommitOutcomeUnknown("open-ticket command")
 
-    response = TestClient(app).post("/tickets")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.post("/tickets")
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
