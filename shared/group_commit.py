@@ -138,7 +138,7 @@ class GroupCommit(Generic[I, R]):
                 try:  # the statement is its own commit: a lost connection leaves it unknown
                     outcomes = await self.flush(conn, items)
                 except Exception as exc:
-                    if not _rolled_back(exc):
+                    if not certainly_rolled_back(exc):
                         raise CommitOutcomeUnknown from exc
                     raise
             else:
@@ -151,7 +151,7 @@ class GroupCommit(Generic[I, R]):
                 try:
                     await transaction.commit()
                 except Exception as exc:
-                    if not _rolled_back(exc):
+                    if not certainly_rolled_back(exc):
                         raise CommitOutcomeUnknown from exc
                     raise
         if self.on_commit is not None:
@@ -168,7 +168,7 @@ def _settle(future: asyncio.Future, outcome: object) -> None:
         future.set_result(outcome)
 
 
-def _rolled_back(exc: BaseException) -> bool:
+def certainly_rolled_back(exc: BaseException) -> bool:
     """Did the server itself refuse (a constraint, a serialization failure...), so that nothing was
     applied? A lost connection, a terminated backend or a timeout on our side leaves it unknown."""
     if not isinstance(exc, DBAPIError) or exc.connection_invalidated:
