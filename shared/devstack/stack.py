@@ -184,5 +184,6 @@ def main() -> int:
             part.stop()
         print("stopped.", flush=True)
 
+
 if __name__ == "__main__":
     sys.exit(main())

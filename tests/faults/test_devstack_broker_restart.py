@@ -88,7 +88,7 @@ async def test_replay_from_an_outbox_id_republishes_that_suffix_with_the_same_ev
     assert replayed == [str(row.event_id) for row in ids[3:]]
 
 
-async def test_replay_refuses_a_time_without_a_zone(database_url, bootstrap_servers):
+def test_replay_refuses_a_time_without_a_zone():
     done = subprocess.run(
         [sys.executable, "-m", "shared.outbox.replay", "--service", "intake", "--since", "2026-11-28T14:00"],
         env=dict(os.environ, PYTHONPATH=str(ROOT)),
