@@ -240,6 +240,8 @@ class OutboxRelay:
             except Exception as exc:  # refused before leaving (too large for the producer, say)
                 refused[row.id] = exc
                 held.add((row.topic, row.key))
+                if not isinstance(exc, _PERMANENT):
+                    break  # no metadata, producer closed...: the rest waits for the next pass
                 continue
             sending.append((row.id, delivery))
         acks = await asyncio.gather(*(delivery for _, delivery in sending), return_exceptions=True)
