@@ -68,6 +68,7 @@ def _start_service(database_url: str, bootstrap: str, prefix: str, key_file: Pat
             "INTAKE_DATABASE_URL": database_url,
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "KAFKA_TOPIC_PREFIX": prefix,
+            "KAFKA_IDEMPOTENT_PRODUCER": "false",  # the embedded Tansu broker does not support it
             "AUTH_DEV_ISSUER": "true",
             "AUTH_DEV_KEY_FILE": str(key_file),
             # shared.settings reads the limit from RATE_LIMIT_PER_MINUTE (an alias: no INTAKE_ prefix).

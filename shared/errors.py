@@ -1,4 +1,9 @@
-"""Errors of the common library (infrastructure level; domains have their own)."""
+"""Errors of the common library (infrastructure level; domains have their own).
+
+The two that a client can meet are `DomainError`s, so the one problem+json handler answers them.
+"""
+
+from shared.domain_errors import DomainError
 
 
 class ConcurrencyConflict(Exception):
@@ -19,3 +24,43 @@ class MalformedEvent(Exception):
 
 class UnknownEventType(MalformedEvent):
     reason = "unknown_type"
+
+
+class EventTooLarge(DomainError):
+    """An event whose encoded message would exceed what the broker accepts: refused at append, since
+    an outbox row that can never be published would block its stream."""
+
+    code = "event_too_large"
+    status = 413
+    title = "Event too large"
+    problem_type = "/problems/event-too-large"
+
+    def __init__(self, event_type: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"{event_type} would be a {size}-byte message; the limit is {limit} bytes (max_event_bytes)",
+            field=None,
+        )
+        self.event_type = event_type
+        self.size = size
+        self.limit = limit
+
+    def problem_extensions(self) -> dict:
+        return {"event_type": self.event_type, "size": self.size, "limit": self.limit}
+
+
+class CommitOutcomeUnknown(DomainError):
+    """The connection was lost while COMMIT was in flight: the command may or may not have been
+    applied. Re-running it blindly could apply it twice, so the caller is told so and decides (read
+    the result back, or retry with the same Idempotency-Key)."""
+
+    code = "commit_outcome_unknown"
+    status = 503
+    title = "Outcome unknown"
+    problem_type = "/problems/commit-outcome-unknown"
+
+    def __init__(self, what: str = "command") -> None:
+        super().__init__(
+            f"the database connection was lost while the {what} was committing: it may or may not "
+            "have been applied; check before retrying, or retry with the same Idempotency-Key",
+            state="unknown",
+        )

@@ -8,9 +8,12 @@ writes them with one multi-row statement per table.
 
 Nothing is acknowledged early: `submit` returns only after the transaction holding the command has
 committed. `flush` returns one outcome per item, in order: a value, or the exception that item's
-caller should get (a domain refusal, say) while the others go ahead. If `flush` raises, or the commit
-fails, the group is rolled back and each item is re-run alone, so a poison item fails only its own
-caller. No timer: the first command starts a transaction at once; batches form only under load.
+caller should get (a domain refusal, say) while the others go ahead. If `flush` raises, or the server
+refuses the commit, the group was rolled back and each item is re-run alone, so a poison item fails
+only its own caller. If the connection is lost while COMMIT is in flight, nobody knows whether the
+group was applied: re-running it could apply every command twice, so each caller gets
+`CommitOutcomeUnknown` (an explicit 503 problem) instead. No timer: the first command starts a
+transaction at once; batches form only under load.
 Items with the same `conflict_key` (an idempotency key, say) never share a group: the later one waits
 for the next group, where it sees what the earlier one committed.
 """
@@ -23,7 +26,10 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Generic, TypeVar
 
 from prometheus_client import Histogram
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.errors import CommitOutcomeUnknown
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +107,14 @@ class GroupCommit(Generic[I, R]):
         GROUP_SIZE.labels(self.name).observe(len(group))
         try:
             outcomes = await self._run([item for item, _ in group])
+        except CommitOutcomeUnknown as unknown:
+            log.error(
+                "group commit lost its connection while committing; outcome unknown",
+                extra={"group": self.name, "size": len(group), "error": repr(unknown.__cause__)},
+            )
+            for _, future in group:
+                _settle(future, CommitOutcomeUnknown(f"{self.name} command"))
+            return
         except Exception as exc:
             if len(group) == 1:
                 _settle(group[0][1], exc)
@@ -116,13 +130,30 @@ class GroupCommit(Generic[I, R]):
             _settle(future, outcome)
 
     async def _run(self, items: list[I]) -> Sequence[R | BaseException]:
-        if self.one_statement:
-            async with self.engine().connect() as conn:
+        """The outcomes; raises what the group's callers face: an error that certainly rolled the
+        group back (safe to re-run its items), or `CommitOutcomeUnknown`."""
+        async with self.engine().connect() as conn:
+            if self.one_statement:
                 await conn.execution_options(isolation_level="AUTOCOMMIT")
-                outcomes = await self.flush(conn, items)
-        else:
-            async with self.engine().begin() as conn:
-                outcomes = await self.flush(conn, items)
+                try:  # the statement is its own commit: a lost connection leaves it unknown
+                    outcomes = await self.flush(conn, items)
+                except Exception as exc:
+                    if not certainly_rolled_back(exc):
+                        raise CommitOutcomeUnknown from exc
+                    raise
+            else:
+                transaction = await conn.begin()
+                try:
+                    outcomes = await self.flush(conn, items)
+                except BaseException:  # before COMMIT: nothing was applied, whatever the error
+                    await _quietly_roll_back(transaction)
+                    raise
+                try:
+                    await transaction.commit()
+                except Exception as exc:
+                    if not certainly_rolled_back(exc):
+                        raise CommitOutcomeUnknown from exc
+                    raise
         if self.on_commit is not None:
             self.on_commit()
         return outcomes
@@ -135,3 +166,19 @@ def _settle(future: asyncio.Future, outcome: object) -> None:
         future.set_exception(outcome)
     else:
         future.set_result(outcome)
+
+
+def certainly_rolled_back(exc: BaseException) -> bool:
+    """Did the server itself refuse (a constraint, a serialization failure...), so that nothing was
+    applied? A lost connection, a terminated backend or a timeout on our side leaves it unknown."""
+    if not isinstance(exc, DBAPIError) or exc.connection_invalidated:
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    return bool(sqlstate) and not sqlstate.startswith(("08", "57P"))
+
+
+async def _quietly_roll_back(transaction) -> None:
+    try:
+        await transaction.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone; the server rolls back without it
+        log.warning("group commit could not roll back (connection lost?)", exc_info=True)

@@ -31,6 +31,18 @@ class ServiceSettings(BaseSettings):
         default=1,
         validation_alias=AliasChoices("KAFKA_REPLICATION_FACTOR", "kafka_replication_factor"),
     )
+    kafka_idempotent_producer: bool = Field(
+        default=True,
+        validation_alias=AliasChoices("KAFKA_IDEMPOTENT_PRODUCER", "kafka_idempotent_producer"),
+        description="Idempotent producer (Apache Kafka): no duplicate or reordered batch on retry. "
+        "The embedded Tansu broker does not support it: the devstack and the tests turn it off.",
+    )
+    max_event_bytes: int = Field(
+        default=1_000_000,
+        validation_alias=AliasChoices("MAX_EVENT_BYTES", "max_event_bytes"),
+        description="Largest encoded event an append accepts: below the broker's message.max.bytes "
+        "(1 MiB by default), else its outbox row could never be published.",
+    )
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL", "log_level"))
     auth_audience: str = Field(
         default="servicepact", validation_alias=AliasChoices("AUTH_AUDIENCE", "auth_audience")

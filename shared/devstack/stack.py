@@ -1,4 +1,10 @@
-"""`make up`: broker + PostgreSQL (unless pointed elsewhere) + the five services, until Ctrl-C."""
+"""`make up`: broker + PostgreSQL (unless pointed elsewhere) + the five services, until Ctrl-C.
+
+The broker and the services are supervised (`supervisor`): a service that dies is restarted alone; a
+broker that dies lost its in-memory topics, so the services are paused, the broker restarted, each
+service's outbox replayed into it from when the lost broker started (`shared.outbox.replay`; the
+service's start re-creates its other topics), and the services started again.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,14 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from shared.auth.dev_issuer import load_or_create_key
 from shared.devstack.broker import EmbeddedBroker
 from shared.devstack.postgres import EmbeddedPostgres
-from shared.devstack.processes import spawn, stop
+from shared.devstack.processes import spawn
+from shared.devstack.supervisor import Child, Supervisor
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,6 +71,24 @@ def service_env(spec: ServiceSpec, base: dict[str, str]) -> dict[str, str]:
     return env
 
 
+REPLAY_MARGIN_S = 5.0  # replay a little before the lost broker started: a duplicate is harmless
+
+
+def replay_command(spec: ServiceSpec, since_wall: float) -> list[str]:
+    since = datetime.fromtimestamp(since_wall - REPLAY_MARGIN_S, UTC).isoformat()
+    return [sys.executable, "-m", "shared.outbox.replay", "--service", spec.directory, "--since", since]
+
+
+def replay_outboxes(env: dict[str, str], since_wall: float) -> None:
+    """Every service's outbox, into a broker that lost what it held since `since_wall`."""
+    for spec in SERVICES:
+        done = subprocess.run(
+            replay_command(spec, since_wall), env=service_env(spec, env), capture_output=True, text=True
+        )
+        last = (done.stdout or done.stderr).strip().splitlines()[-1:] or ["(no output)"]
+        print(f"{spec.directory}: replay exited with {done.returncode}: {last[0]}", flush=True)
+
+
 def wait_ready(url: str, timeout_s: float = 60.0, process: subprocess.Popen[bytes] | None = None) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -88,20 +114,14 @@ def main() -> int:
     if env["AUTH_DEV_ISSUER"].lower() == "true":
         load_or_create_key(Path(env["AUTH_DEV_KEY_FILE"]))
     started: list[EmbeddedBroker | EmbeddedPostgres] = []
-    children: list[subprocess.Popen[bytes]] = []
+    supervisor = Supervisor()
+    names = [spec.directory for spec in SERVICES]
 
     def shutdown(*_args: object) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, shutdown)
     try:
-        if not env.get("KAFKA_BOOTSTRAP_SERVERS"):
-            broker = EmbeddedBroker(
-                int(env.get("BROKER_PORT", "9092")), log_path=state / "broker.log"
-            ).start()
-            started.append(broker)
-            env["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
-            print(f"broker      kafka://{broker.bootstrap_servers} (Tansu, memory storage)", flush=True)
         if not all(env.get(f"{s.env_prefix}DATABASE_URL") for s in SERVICES):
             pg = EmbeddedPostgres(
                 state, int(env.get("POSTGRES_PORT", "55432")), log_path=state / "postgres.log"
@@ -111,14 +131,35 @@ def main() -> int:
                 pg.create_database(spec.database)
                 env.setdefault(f"{spec.env_prefix}DATABASE_URL", pg.url(spec.database))
             print(f"postgres    postgresql://postgres@127.0.0.1:{pg.port} (data in {state})", flush=True)
+        if not env.get("KAFKA_BOOTSTRAP_SERVERS"):
+            broker = EmbeddedBroker(int(env.get("BROKER_PORT", "9092")), log_path=state / "broker.log")
+            env["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
+            env.setdefault("KAFKA_IDEMPOTENT_PRODUCER", "false")  # Tansu has no idempotent producer
+
+            def broker_back(lost_since: float) -> None:
+                print("broker restarted: replaying the outboxes, then starting the services", flush=True)
+                replay_outboxes(env, lost_since)
+                supervisor.resume(names)
+
+            supervisor.add(
+                Child(
+                    "broker",
+                    lambda: broker.start().process,
+                    before_restart=lambda: supervisor.pause(names),
+                    after_restart=broker_back,
+                )
+            )
+            print(f"broker      kafka://{broker.bootstrap_servers} (Tansu, memory storage)", flush=True)
         for spec in SERVICES:
             port = int(env.get(f"{spec.env_prefix}PORT", spec.port))
             log_path = state / f"{spec.directory}.log"
-            child = spawn(service_command(spec, port), env=service_env(spec, env), log_path=log_path)
-            children.append(child)
-        for spec, child in zip(SERVICES, children, strict=True):
+            command, child_env = service_command(spec, port), service_env(spec, env)
+            supervisor.add(
+                Child(spec.directory, lambda c=command, e=child_env, p=log_path: spawn(c, env=e, log_path=p))
+            )
+        for spec in SERVICES:
             port = int(env.get(f"{spec.env_prefix}PORT", spec.port))
-            wait_ready(f"http://127.0.0.1:{port}/readyz", process=child)
+            wait_ready(f"http://127.0.0.1:{port}/readyz", process=supervisor.children[spec.directory].process)
             print(
                 f"{spec.directory:<11} http://127.0.0.1:{port}  "
                 f"(docs /docs, ready /readyz, logs {state}/{spec.directory}.log)",
@@ -131,16 +172,14 @@ def main() -> int:
                 "supervisor inventory-clerk ops-admin)",
                 flush=True,
             )
-        while all(child.poll() is None for child in children):
+        while True:
+            supervisor.check()
             time.sleep(0.5)
-        print("a service exited; stopping the stack", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("\nstopping...", flush=True)
         return 0
     finally:
-        for child in children:
-            stop(child)
+        supervisor.stop_all()
         for part in reversed(started):
             part.stop()
         print("stopped.", flush=True)

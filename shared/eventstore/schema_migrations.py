@@ -74,3 +74,21 @@ def create_backbone_v1() -> None:
 def drop_backbone_v1() -> None:
     for table in ("idempotency_keys", "api_keys", "processed_events", "outbox", "events"):
         op.drop_table(table)
+
+
+def park_outbox_rows_v2() -> None:
+    """Outbox rows the broker refuses for good are parked (with the error) instead of retried forever."""
+    op.add_column("outbox", sa.Column("parked_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("outbox", sa.Column("park_error", sa.Text, nullable=True))
+    op.create_index(
+        "outbox_parked_idx",
+        "outbox",
+        ["topic", "key"],
+        postgresql_where=sa.text("parked_at IS NOT NULL AND published_at IS NULL"),
+    )
+
+
+def unpark_outbox_rows_v2() -> None:
+    op.drop_index("outbox_parked_idx", table_name="outbox")
+    op.drop_column("outbox", "park_error")
+    op.drop_column("outbox", "parked_at")

@@ -15,9 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.envelope import Envelope, EventMetadata
-from shared.errors import ConcurrencyConflict
+from shared.errors import ConcurrencyConflict, EventTooLarge
 from shared.eventstore.tables import events
 from shared.registry import EventRegistry
+
+DEFAULT_MAX_EVENT_BYTES = 1_000_000
+"""Below Kafka's default message.max.bytes (1 MiB), leaving room for the record's own overhead."""
 
 NOTIFY_CHANNEL = "servicepact_outbox"
 """Notified (at commit) when outbox rows were written: the relay, in whatever process, wakes."""
@@ -103,10 +106,20 @@ class StoredEvent:
 
 
 class EventStore:
-    def __init__(self, registry: EventRegistry, *, source: str, route: TopicRouter) -> None:
+    def __init__(
+        self,
+        registry: EventRegistry,
+        *,
+        source: str,
+        route: TopicRouter,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+    ) -> None:
         self.registry = registry
         self.source = source
         self.route = route
+        # Refused here, in the caller's transaction, rather than found by the relay: an outbox row the
+        # broker will never accept could only be parked, blocking its stream.
+        self.max_event_bytes = max_event_bytes
 
     async def append(
         self,
@@ -175,10 +188,15 @@ class EventStore:
             params["metadata"].append(metadata)
             topic = self.route(envelope.type)
             if topic is not None:
+                headers = envelope.header_values()
+                size = len(body) + len(key.encode())
+                size += sum(len(name) + len(value.encode()) for name, value in headers.items())
+                if size > self.max_event_bytes:
+                    raise EventTooLarge(envelope.type, size, self.max_event_bytes)
                 params["outbox_event_ids"].append(envelope.id)
                 params["topics"].append(topic)
                 params["keys"].append(key)
-                params["headers"].append(json.dumps(envelope.header_values()))
+                params["headers"].append(json.dumps(headers))
                 params["payloads"].append(body)
         return envelopes
 

@@ -55,9 +55,20 @@ outbox = Table(
     Column("payload", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("published_at", DateTime(timezone=True), nullable=True),
+    # A row the broker refused for good (too large, invalid topic...): set aside with the error, and its
+    # stream (topic, key) waits behind it; an operator fixes the cause and clears `parked_at`.
+    Column("parked_at", DateTime(timezone=True), nullable=True),
+    Column("park_error", Text, nullable=True),
 )
 # The relay only ever looks at unpublished rows, in id order.
 Index("outbox_unpublished_idx", outbox.c.id, postgresql_where=text("published_at IS NULL"))
+# ...and, for each, whether a parked row holds its stream (an empty index while nothing is parked).
+Index(
+    "outbox_parked_idx",
+    outbox.c.topic,
+    outbox.c.key,
+    postgresql_where=text("parked_at IS NOT NULL AND published_at IS NULL"),
+)
 
 processed_events = Table(
     "processed_events",

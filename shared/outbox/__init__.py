@@ -1,3 +1,3 @@
-from shared.outbox.relay import LeadershipLost, OutboxRelay
+from shared.outbox.relay import LeadershipLost, OutboxRelay, PassIncomplete
 
-__all__ = ["LeadershipLost", "OutboxRelay"]
+__all__ = ["LeadershipLost", "OutboxRelay", "PassIncomplete"]

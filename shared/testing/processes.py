@@ -43,6 +43,7 @@ class ServiceProcess:
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers,
             "KAFKA_TOPIC_PREFIX": topic_prefix,
             "KAFKA_TOPIC_PARTITIONS": "3",
+            "KAFKA_IDEMPOTENT_PRODUCER": "false",  # the embedded Tansu broker does not support it
             "AUTH_DEV_ISSUER": "true",
             "AUTH_DEV_KEY_FILE": str(key_file),
             "LOG_LEVEL": "WARNING",

@@ -44,7 +44,7 @@ def service_settings(
         kafka_topic_partitions=3,
         auth_dev_issuer=True,
         auth_dev_key_file=str(key_file),
-        **overrides,
+        **{"kafka_idempotent_producer": False, **overrides},  # Tansu has no idempotent producer
     )
 
 
