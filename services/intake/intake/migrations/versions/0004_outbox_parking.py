@@ -1,12 +1,12 @@
 """Backbone v2: parked outbox rows (issue 11: one unpublishable row must not stop the outbox).
 
-Revision ID: 0003
+Revision ID: 0004
 """
 
 from shared.eventstore.schema_migrations import park_outbox_rows_v2, unpark_outbox_rows_v2
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
