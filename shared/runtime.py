@@ -66,6 +66,7 @@ class ServiceRuntime:
             registry,
             source=f"/servicepact/{settings.service_name}",
             route=lambda event_type: self.output_topic,
+            max_event_bytes=settings.max_event_bytes,
         )
         self._engine: AsyncEngine | None = None
         self.producer = None
@@ -113,7 +114,7 @@ class ServiceRuntime:
         if s.run_migrations:
             await migrations.upgrade(s.database_url, self.migrations_path)
         self._engine = create_async_engine(s.database_url, pool_size=s.db_pool_size, max_overflow=10)
-        self.producer = kafka.make_producer(s.kafka_bootstrap_servers)
+        self.producer = kafka.make_producer(s.kafka_bootstrap_servers, idempotent=s.kafka_idempotent_producer)
         await self.producer.start()
         specs = self._consumer_specs(self)
         topics = {self.output_topic, *(t for spec in specs for t in spec.topics)}
