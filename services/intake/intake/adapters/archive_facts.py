@@ -127,21 +127,55 @@ async def ticket_facts(
         .mappings()
         .one()
     )
-    if row["customer_found"] is None:
+    return assemble(
+        customer_id=customer_id,
+        severity=severity,
+        caller_name=caller_name,
+        caller_phone=caller_phone,
+        contract_id=contract_id,
+        site_id=site_id,
+        unit_id=unit_id,
+        by_serial=by_serial,
+        customer_known=row["customer_found"] is not None,
+        unit=_part(row, "u", units),
+        site=_part(row, "s", sites),
+        contract=_part(row, "k", contracts),
+        contact_id=row["contact_id"],
+        prior_repairs=_repairs(row),
+    )
+
+
+def assemble(
+    *,
+    customer_id: str,
+    severity: Severity,
+    caller_name: str,
+    caller_phone: str,
+    contract_id: str | None,
+    site_id: str | None,
+    unit_id: str | None,
+    by_serial: bool,
+    customer_known: bool,
+    unit: dict[str, Any] | None,
+    site: dict[str, Any] | None,
+    contract: dict[str, Any] | None,
+    contact_id: str | None,
+    prior_repairs: tuple[PriorRepair, ...],
+) -> ArchiveFacts:
+    """The facts from the rows found (checked in the order separate look-ups would report them).
+
+    Pure, so the in-memory archive of the handler tests gives the same answers as this adapter."""
+    if not customer_known:
         raise InvalidCommand("unknown customer", field="customer_id")
-    unit = _part(row, "u", units)
     if by_serial:
         _check_owner(unit, True, customer_id, "serial_number", what="serial number")
     else:
         _check_owner(unit, unit_id is not None, customer_id, "unit_id")
-    site = _part(row, "s", sites)
     _check_owner(site, (site_id or (unit and unit["site_id"])) is not None, customer_id, "site_id")
-    contract = _part(row, "k", contracts)
     _check_owner(
         contract, (contract_id or (unit and unit["contract_id"])) is not None, customer_id, "contract_id"
     )
     region = site["region"] if site else None
-    contact_id = row["contact_id"]
     return ArchiveFacts(
         context=TicketContext(
             customer_id=customer_id,
@@ -165,7 +199,7 @@ async def ticket_facts(
         ),
         contract=contract,
         unit=unit,
-        prior_repairs=_repairs(row) if unit else (),
+        prior_repairs=prior_repairs if unit else (),
     )
 
 

@@ -33,7 +33,9 @@ def field_work(bus: MessageBus) -> dict[str, Handler]:
         return c.RecordTechnician(ticket_id=event.ticket_id, technician_id=event.technician_id)
 
     def parts(event: inbound.PartsRequested) -> c.AwaitPartsFromField:
-        return c.AwaitPartsFromField(ticket_id=event.ticket_id, parts=event.parts, occurred_at=event.occurred_at)
+        return c.AwaitPartsFromField(
+            ticket_id=event.ticket_id, parts=event.parts, occurred_at=event.occurred_at
+        )
 
     def resolved(event: inbound.WorkResolved) -> c.ResolveFromField:
         return c.ResolveFromField(

@@ -36,7 +36,8 @@ class ArchiveViews:
         query = select(companies.c.id).distinct().limit(limit)
         conditions = []
         if company:
-            pattern = "%" + company.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            escaped = company.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = "%" + escaped + "%"
             conditions.append(func.lower(companies.c.name).like(pattern))
         if phone:
             query = query.outerjoin(contacts, contacts.c.company_id == companies.c.id)

@@ -53,7 +53,8 @@ async def open_ticket(command: c.OpenTicket, uow: IntakeUnitOfWork, *, holidays:
         sales_rep_id=contract.get("sales_rep_id"),
     )
     if facts.unit is not None:
-        entitle(ticket, facts.unit, facts.contract, Cause.PERFORMANCE_FAULT, at, facts.prior_repairs, holidays)
+        cause = Cause.PERFORMANCE_FAULT
+        entitle(ticket, facts.unit, facts.contract, cause, at, facts.prior_repairs, holidays)
     uow.tickets.add(ticket)
     return ticket_document(ticket)
 
