@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel
 
 from intake.domain import commands as c
 from intake.domain.errors import MalformedRequest, NotFound
-from intake.entrypoints.dependencies import ArchiveEditor, ArchiveReader, ArchiveViewsDep, BusDep
+from intake.entrypoints.dependencies import (
+    ArchiveEditor,
+    ArchiveReader,
+    ArchiveViewsDep,
+    BusDep,
+    no_nul_parameters,
+)
 from intake.entrypoints.schemas import (
     CompanyIn,
     CompanyRecord,
@@ -26,7 +32,7 @@ from intake.entrypoints.schemas import (
 )
 from shared.http.context import event_metadata
 
-router = APIRouter(tags=["customer archive"])
+router = APIRouter(tags=["customer archive"], dependencies=[Depends(no_nul_parameters)])
 
 
 async def _add(bus: BusDep, principal, kind: str, company_id: str, body: BaseModel) -> Created:

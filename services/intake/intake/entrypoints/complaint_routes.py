@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 from fastapi.responses import JSONResponse
 
 from intake.domain import commands as c
-from intake.entrypoints.dependencies import BusDep, ComplaintDesk, Office, TicketViewsDep
+from intake.entrypoints.dependencies import BusDep, ComplaintDesk, Office, TicketViewsDep, no_nul_parameters
 from intake.entrypoints.schemas import ComplaintIn, ComplaintOut, ReplyIn
 from shared.http.context import event_metadata
 
-router = APIRouter(tags=["complaints"])
+router = APIRouter(tags=["complaints"], dependencies=[Depends(no_nul_parameters)])
 
 
 def _answer(document: dict[str, Any], status_code: int = 200) -> JSONResponse:

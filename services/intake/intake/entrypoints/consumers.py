@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from intake.adapters import inbound
 from intake.domain import commands as c
 from shared.consumer import Handler
@@ -22,7 +20,7 @@ def field_work(bus: MessageBus) -> dict[str, Handler]:
     """Dispatch's event type -> the consumer handler that runs its command."""
 
     def run(to_command: Any) -> Handler:
-        async def handle(conn: AsyncConnection, event: Any, envelope: Envelope) -> None:
+        async def handle(conn: Any, event: Any, envelope: Envelope) -> None:  # the consumer's transaction
             command = to_command(event)
             if command is not None:
                 await bus.handle(command, metadata=envelope.caused(envelope.actor), conn=conn)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, status
+from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from intake.domain import commands as c
@@ -21,6 +21,7 @@ from intake.entrypoints.dependencies import (
     Office,
     Reader,
     TicketViewsDep,
+    no_nul_parameters,
 )
 from intake.entrypoints.schemas import (
     ClassifyIn,
@@ -41,7 +42,7 @@ from shared.auth import Principal
 from shared.http.context import event_metadata
 from shared.idempotency import KeyUse, request_fingerprint
 
-router = APIRouter(tags=["tickets"])
+router = APIRouter(tags=["tickets"], dependencies=[Depends(no_nul_parameters)])
 IfMatch = Annotated[str | None, Header(description='The ETag last read, e.g. "3"')]
 IdempotencyKey = Annotated[str | None, Header(min_length=8, max_length=200)]
 ANSWERS_A_TICKET: dict[str, Any] = {"response_model": TicketOut}

@@ -1,10 +1,11 @@
 """Request bodies of intake (pydantic; the domain stays plain Python): every field bounded, so an
-over-long value is a 422 naming it."""
+over-long value is a 422 naming it, and no text may carry a NUL character (PostgreSQL refuses to
+store one: it would otherwise surface as a server error)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
@@ -14,8 +15,23 @@ Reason = Field(min_length=1, max_length=2000)
 Text200 = Field(min_length=1, max_length=200)
 
 
+def has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(has_nul(item) for item in value)
+    return False
+
+
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if has_nul(value):
+            raise ValueError("must not contain a NUL character")
+        return value
 
 
 class CallerIn(_In):
