@@ -52,6 +52,22 @@ async def test_answers_match_their_response_models(intake, customer, gateway, di
         response = await intake.get(path, headers=dispatcher)
         assert response.status_code == 200, (path, response.text)
         assert model.model_validate(response.json()).model_dump(exclude_unset=True)
+    changed = await intake.post(
+        f"/tickets/{ticket.ticket_id}/await-customer", json={"reason": "no access"}, headers=dispatcher
+    )
+    classified = await intake.post(
+        f"/tickets/{ticket.ticket_id}/classify", json={"severity": "P1", "reason": "trapped"}, headers=dispatcher
+    )
+    assert changed.status_code == classified.status_code == 200, classified.text
+    page = (await intake.get(f"/tickets?customer_id={customer['company']}", headers=dispatcher)).json()
+    row = next(item for item in page["items"] if item["ticket_id"] == ticket.ticket_id)
+    document = classified.json()
+    assert (row["status"], row["severity"], row["version"], row["updated_at"]) == (
+        "awaiting_customer",
+        "P1",
+        document["version"],
+        document["updated_at"],
+    )
     lookup = (await intake.get("/lookup?company=明珠", headers=dispatcher)).json()
     assert "matched_unit" not in lookup["matches"][0]  # only when looked up by serial, as before
     by_serial = (await intake.get("/lookup?serial=SN-0001", headers=dispatcher)).json()
