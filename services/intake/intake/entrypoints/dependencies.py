@@ -16,16 +16,16 @@ from intake.views.tickets import TicketViews
 from shared.auth import Allow, Principal, Role
 
 
-def bus(request: Request) -> IntakeBus:
+async def bus(request: Request) -> IntakeBus:  # async: a plain def would run in a thread
     return request.app.state.bus
 
 
-def ticket_views(request: Request) -> TicketViews:
+async def ticket_views(request: Request) -> TicketViews:
     runtime = request.app.state.runtime
     return TicketViews(runtime.engine, runtime.store)
 
 
-def archive_views(request: Request) -> ArchiveViews:
+async def archive_views(request: Request) -> ArchiveViews:
     return ArchiveViews(request.app.state.runtime.engine)
 
 

@@ -80,16 +80,16 @@ class TicketOpenings:
         """Each opening's Outcome, or the exception its caller gets; one statement per table."""
         group = IntakeUnitOfWork(self._store, conn=conn)
         outcomes: list[Any] = [None] * len(openings)
-        keyed = [i for i, opening in enumerate(openings) if opening.key is not None]
-        claims = await group.idempotency.claim_many([openings[i].key for i in keyed])
-        owned = []  # openings whose key this group now holds
-        for i, claim in zip(keyed, claims, strict=True):
+        keyed = [(i, opening.key) for i, opening in enumerate(openings) if opening.key is not None]
+        claims = await group.idempotency.claim_many([key for _, key in keyed])
+        owned: list[tuple[int, idempotency.KeyUse]] = []  # the keys this group now holds
+        for (i, key), claim in zip(keyed, claims, strict=True):
             if isinstance(claim, idempotency.StoredResponse):
                 outcomes[i] = Outcome(claim.status, claim.body)
             elif claim is not None:
                 outcomes[i] = IdempotencyKeyReused()
             else:
-                owned.append(i)
+                owned.append((i, key))
         memo: dict[tuple, ArchiveFacts] = {}  # openings about the same unit share the archive reads
         collected = _Collected()
         uows: list[IntakeUnitOfWork] = []
@@ -105,15 +105,15 @@ class TicketOpenings:
                 outcomes[i] = refused
                 continue
             uows.append(uow)
-        refused = [openings[i].key for i in owned if isinstance(outcomes[i], DomainError)]
+        refused = [key for i, key in owned if isinstance(outcomes[i], DomainError)]
         await group.idempotency.release_many(refused)  # a refused request may be retried, fixed
         await SqlUnitOfWork.flush_together(uows)
         for project in self._projections:
             await project(conn, collected.envelopes, collected.events)
         await group.idempotency.remember_many(
             [
-                (openings[i].key, idempotency.StoredResponse(201, outcomes[i].document))
-                for i in owned
+                (key, idempotency.StoredResponse(201, outcomes[i].document))
+                for i, key in owned
                 if isinstance(outcomes[i], Outcome)
             ]
         )
