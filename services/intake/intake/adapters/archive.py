@@ -59,19 +59,20 @@ class Archive:
         serial_number: str | None = None,
     ) -> ArchiveFacts:
         """What a new ticket needs from the archive (see archive_facts.ticket_facts), read once per memo."""
-        lookup = {
-            "customer_id": customer_id,
-            "severity": severity,
-            "caller_name": caller_name,
-            "caller_phone": caller_phone,
-            "contract_id": contract_id,
-            "site_id": site_id,
-            "unit_id": unit_id,
-            "serial_number": serial_number,
-        }
-        memo = tuple(lookup.values())
+        caller = (caller_name, caller_phone)
+        memo = (customer_id, severity, *caller, contract_id, site_id, unit_id, serial_number)
         if memo not in self._facts:
-            self._facts[memo] = await archive_facts.ticket_facts(self.conn, **lookup)
+            self._facts[memo] = await archive_facts.ticket_facts(
+                self.conn,
+                customer_id=customer_id,
+                severity=severity,
+                caller_name=caller_name,
+                caller_phone=caller_phone,
+                contract_id=contract_id,
+                site_id=site_id,
+                unit_id=unit_id,
+                serial_number=serial_number,
+            )
         return self._facts[memo]
 
     async def prior_repairs(self, unit_id: str, *, excluding_ticket: str) -> list[PriorRepair]:

@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from intake.bootstrap import build
 from intake.config import Settings
-from intake.entrypoints import archive_routes, complaint_routes, ticket_routes
+from intake.entrypoints import archive_routes, complaint_routes, ticket_change_routes, ticket_routes
 from shared.app import create_service_app
 
 
@@ -13,7 +13,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_service_app(
         runtime,
         title="ServicePact intake: customer archive, tickets and entitlement",
-        routers=[archive_routes.router, ticket_routes.router, complaint_routes.router],
+        routers=[
+            archive_routes.router,
+            ticket_routes.router,
+            ticket_change_routes.router,
+            complaint_routes.router,
+        ],
     )
     app.state.bus = bus
     return app

@@ -1,7 +1,5 @@
-"""What routes are given (FastAPI dependencies): the bus, the views, who is calling.
-
-    async def close(ticket_id: str, body: CloseIn, bus: BusDep, principal: Office) -> ...
-"""
+"""What routes are given (FastAPI dependencies): the bus, the views, who is calling, e.g.
+`async def close(ticket_id: str, body: CloseIn, bus: BusDep, principal: Office)`."""
 
 from __future__ import annotations
 

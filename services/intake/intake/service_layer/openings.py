@@ -105,8 +105,8 @@ class TicketOpenings:
                 outcomes[i] = refused
                 continue
             uows.append(uow)
-        refused = [key for i, key in owned if isinstance(outcomes[i], DomainError)]
-        await group.idempotency.release_many(refused)  # a refused request may be retried, fixed
+        released = [key for i, key in owned if isinstance(outcomes[i], DomainError)]
+        await group.idempotency.release_many(released)  # a refused request may be retried, fixed
         await SqlUnitOfWork.flush_together(uows)
         for project in self._projections:
             await project(conn, collected.envelopes, collected.events)

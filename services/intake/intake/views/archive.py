@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from intake.adapters.tables import companies, contacts, contracts, sites, units
@@ -34,7 +34,7 @@ class ArchiveViews:
     ) -> list[dict[str, Any]]:
         """Company records matching a partial case-insensitive name, a phone number or a serial number."""
         query = select(companies.c.id).distinct().limit(limit)
-        conditions = []
+        conditions: list[ColumnElement[bool]] = []
         if company:
             escaped = company.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             pattern = "%" + escaped + "%"
