@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from shared.auth import admin_routes as api_key_routes
 from shared.auth import dev_issuer
@@ -17,7 +17,7 @@ from shared.http.limits import BodySizeLimit
 from shared.http.observability import install_request_context, observability_router
 from shared.http.openapi import install_problem_openapi
 from shared.http.problems import install_problem_handlers
-from shared.http.text_guard import RefuseNul
+from shared.http.text_guard import RefuseNul, refuse_nul_in_path
 from shared.messagebus import MessageBus
 from shared.runtime import ServiceRuntime
 from shared.wiring import Wiring
@@ -43,7 +43,7 @@ def create_service_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, version=version, lifespan=lifespan)
+    app = FastAPI(title=title, version=version, lifespan=lifespan, dependencies=[Depends(refuse_nul_in_path)])
     app.state.runtime = runtime
     app.state.bus = wiring.bus
     app.state.views = wiring.views

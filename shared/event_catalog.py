@@ -22,6 +22,7 @@ from shared.services import SERVICES, importable
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 
+
 def service_documents() -> dict[str, dict]:
     """Each service's own document, as its `/asyncapi.json` serves it."""
     importable()

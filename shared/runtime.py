@@ -15,16 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from shared import kafka, migrations
 from shared.asyncapi import asyncapi_document
 from shared.consumer import EventConsumer, Handler
+from shared.envelope import EventMetadata
 from shared.eventstore import EventStore
 from shared.group_commit import Flush, GroupCommit
+from shared.legacy_unit_of_work import UnitOfWork
 from shared.logs import configure_logging
 from shared.outbox import OutboxRelay
 from shared.registry import EventRegistry
 from shared.retention import run_retention
 from shared.settings import ServiceSettings
 from shared.topics import Topics
-from shared.envelope import EventMetadata
-from shared.legacy_unit_of_work import UnitOfWork
 from shared.unit_of_work import Projection, SqlUnitOfWork
 
 log = logging.getLogger(__name__)

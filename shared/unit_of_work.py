@@ -69,7 +69,12 @@ class UnitOfWork:
             if new_events:
                 appends.append(
                     StreamAppend(
-                        tracked.stream_id, tracked.stream_type, expected, new_events, self.metadata, tracked.key
+                        tracked.stream_id,
+                        tracked.stream_type,
+                        expected,
+                        new_events,
+                        self.metadata,
+                        tracked.key,
                     )
                 )
         return appends

@@ -45,7 +45,10 @@ def install_problem_openapi(app: FastAPI) -> None:
             for operation in path.values():
                 responses = operation.setdefault("responses", {})
                 if "422" in responses:
-                    responses["422"] = {"description": "Invalid request (names the field)", "content": _PROBLEM}
+                    responses["422"] = {
+                        "description": "Invalid request (names the field)",
+                        "content": _PROBLEM,
+                    }
                 responses.setdefault("4XX", {"description": "Refused (problem details)", "content": _PROBLEM})
         app.openapi_schema = document
         return document

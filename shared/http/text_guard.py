@@ -1,9 +1,10 @@
 """PostgreSQL text cannot hold the NUL character: refuse it at the edge, naming the field.
 
 Without this, a NUL anywhere in a string (a JSON body's `\\u0000`, a `%00` in the path or query) reaches
-the database and comes back as a server error. JSON can only carry NUL as the escape `\\u0000`, so
-the body is searched for that escape first and parsed only when it is there (the common path costs
-one bytes search).
+the database and comes back as a server error. Bodies and query strings are checked by the `RefuseNul`
+middleware, path parameters by the app-wide dependency `refuse_nul_in_path`. JSON can only carry NUL
+as the escape `\\u0000`, so the body is searched for that escape first and parsed only when it is there
+(the common path costs one bytes search).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.http.problems import PROBLEM_JSON
@@ -82,14 +85,22 @@ class RefuseNul:
 
     @staticmethod
     def _in_url(scope: Scope) -> tuple[str | None, str]:
-        if "\x00" in scope.get("path", ""):
-            return "path", "path"
         query = scope.get("query_string", b"")
         if b"%00" in query or b"\x00" in query:
             for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
                 if "\x00" in name or "\x00" in value:
                     return name.replace("\x00", "") or "query", "query"
         return None, ""
+
+
+async def refuse_nul_in_path(request: Request) -> None:
+    """App-wide dependency: a path parameter holding NUL is a 422 naming that parameter (routing has
+    named them by now, which the middleware cannot)."""
+    for name, value in request.path_params.items():
+        if "\x00" in str(value):
+            raise RequestValidationError(
+                [{"loc": ("path", name), "msg": "the NUL character is not allowed", "type": "value_error"}]
+            )
 
 
 async def _refuse(scope: Scope, send: Send, field: str, where: str) -> None:
@@ -108,7 +119,10 @@ async def _refuse(scope: Scope, send: Send, field: str, where: str) -> None:
         {
             "type": "http.response.start",
             "status": 422,
-            "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import httpx
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 
 from shared.http.limits import BodySizeLimit
 from shared.http.problems import install_problem_handlers
-from shared.http.text_guard import RefuseNul, nul_location
+from shared.http.text_guard import RefuseNul, nul_location, refuse_nul_in_path
 
 
 class Caller(BaseModel):
@@ -22,7 +22,7 @@ class Body(BaseModel):
 
 
 def app() -> FastAPI:
-    application = FastAPI()
+    application = FastAPI(dependencies=[Depends(refuse_nul_in_path)])
     install_problem_handlers(application)
     application.add_middleware(RefuseNul)
     application.add_middleware(BodySizeLimit, max_bytes=1000)
@@ -57,7 +57,7 @@ async def test_nul_in_the_path_or_query_is_a_422():
     async with client() as http:
         in_path = await http.post("/things/a%00b", json={"description": "d", "caller": {"name": "n"}})
         in_query = await http.post("/things/1?q=x%00", json={"description": "d", "caller": {"name": "n"}})
-    assert in_path.status_code == 422 and in_path.json()["field"] == "path"
+    assert in_path.status_code == 422 and in_path.json()["field"] == "thing_id"
     assert in_query.status_code == 422 and in_query.json()["field"] == "q"
 
 
@@ -67,7 +67,9 @@ async def test_clean_bodies_pass_through_unchanged_even_in_chunks():
         yield b'"caller": {"name": "n"}}'
 
     async with client() as http:
-        response = await http.post("/things/1", content=chunks(), headers={"content-type": "application/json"})
+        response = await http.post(
+            "/things/1", content=chunks(), headers={"content-type": "application/json"}
+        )
     assert response.status_code == 200, response.text
     assert response.json()["description"] == "上海 \\u0000 is text"
 

@@ -1,12 +1,12 @@
-"""The one place that wires intake: event types, topics, consumers, the ticket service."""
+"""The one place that wires intake: event types, runtime, the bus (unit of work, handlers), consumers."""
 
 from pathlib import Path
 
 from intake.adapters.inbound import DISPATCH_EVENTS
 from intake.config import Settings
 from intake.domain.events import COMPLAINT_EVENTS, TICKET_EVENTS
-from intake.service_layer import field_work
-from intake.service_layer.tickets import TicketService
+from intake.entrypoints import consumers
+from intake.service_layer.bus import IntakeBus, message_bus
 from shared.calendars.china import china_calendar
 from shared.registry import EventRegistry
 from shared.runtime import ConsumerSpec, ServiceRuntime
@@ -18,9 +18,9 @@ def build_registry() -> EventRegistry:
     return registry
 
 
-def build(settings: Settings | None = None) -> tuple[ServiceRuntime, TicketService]:
+def build(settings: Settings | None = None) -> tuple[ServiceRuntime, IntakeBus]:
     settings = settings or Settings()
-    holder: dict[str, TicketService] = {}
+    holder: dict[str, IntakeBus] = {}
     runtime = ServiceRuntime(
         settings,
         build_registry(),
@@ -30,9 +30,9 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, TicketServi
             ConsumerSpec(
                 name="field-work",
                 topics=[runtime.topics.dispatch],
-                handlers=field_work.handlers(holder["tickets"]),
+                handlers=consumers.field_work(holder["bus"]),
             ),
         ],
     )
-    holder["tickets"] = TicketService(runtime, china_calendar())
-    return runtime, holder["tickets"]
+    holder["bus"] = message_bus(runtime, china_calendar())
+    return runtime, holder["bus"]

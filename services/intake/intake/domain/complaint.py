@@ -8,10 +8,12 @@ from typing import Any
 
 from intake.domain.errors import IllegalTransition, InvalidCommand
 from intake.domain.events import ComplaintAnswered, ComplaintFiled, TicketContext
+from shared.aggregate import Aggregate
 
 
-class Complaint:
+class Complaint(Aggregate):
     def __init__(self) -> None:
+        super().__init__()
         self.complaint_id = ""
         self.ticket_id: str | None = None
         self.customer_id = ""
@@ -19,8 +21,6 @@ class Complaint:
         self.reply: str | None = None
         self.filed_at: datetime | None = None
         self.answered_at: datetime | None = None
-        self.version = 0
-        self.pending_events: list[Any] = []
 
     @classmethod
     def file(
@@ -50,13 +50,6 @@ class Complaint:
         )
         return complaint
 
-    @classmethod
-    def replay(cls, events: list[Any]) -> Complaint:
-        complaint = cls()
-        for event in events:
-            complaint._apply(event)
-        return complaint
-
     def answer(self, reply: str, answered_by: str, now: datetime) -> None:
         if self.reply is not None:
             raise IllegalTransition("answer", "answered")
@@ -75,12 +68,7 @@ class Complaint:
     def status(self) -> str:
         return "answered" if self.reply is not None else "open"
 
-    def _record(self, event: Any) -> None:
-        self._apply(event)
-        self.pending_events.append(event)
-
     def _apply(self, event: Any) -> None:
-        self.version += 1
         match event:
             case ComplaintFiled():
                 self.complaint_id, self.ticket_id = event.complaint_id, event.ticket_id

@@ -36,6 +36,7 @@ from intake.domain.events import (
     TicketResolved,
     TicketResumed,
 )
+from shared.aggregate import Aggregate
 
 
 class Status(StrEnum):
@@ -72,8 +73,9 @@ def covers_on_site(
     return region in (on_site_regions or ()) or not remote_only_elsewhere
 
 
-class Ticket:
+class Ticket(Aggregate):
     def __init__(self) -> None:
+        super().__init__()
         self.ticket_id = ""
         self.status = Status.OPEN
         self.context: TicketContext | None = None
@@ -83,17 +85,14 @@ class Ticket:
         self.reported_at: datetime | None = None
         self.opened_at: datetime | None = None
         self.updated_at: datetime | None = None
-        self.technician_id: str | None = None
         self.fault_code: str | None = None
         self.sales_rep_id: str | None = None
         self.entitlement: EntitlementAssessed | None = None
         self.resolution: str | None = None
         self.satisfaction: int | None = None
         self.notes: list[TicketNoteAdded] = []
-        self.version = 0
-        self.pending_events: list[Any] = []
 
-    # ---- construction and replay -------------------------------------------------------------
+    # ---- construction -------------------------------------------------------------
     @classmethod
     def open(
         cls,
@@ -126,13 +125,6 @@ class Ticket:
                 sales_rep_id=sales_rep_id,
             )
         )
-        return ticket
-
-    @classmethod
-    def replay(cls, events: list[Any]) -> Ticket:
-        ticket = cls()
-        for event in events:
-            ticket._apply(event)
         return ticket
 
     # ---- commands ------------------------------------------------------------------------------
@@ -232,10 +224,6 @@ class Ticket:
         self._require("cancel", UNFINISHED)
         self._record(TicketCancelled(**self._base(now), reason=reason))
 
-    def assign_technician(self, technician_id: str | None) -> None:
-        """Who is working on it (follows dispatch's events; kept in the read model, not an event)."""
-        self.technician_id = technician_id
-
     # ---- state ---------------------------------------------------------------------------------
     @property
     def severity(self) -> Severity:
@@ -253,12 +241,7 @@ class Ticket:
         context = replace(self.context, **context_changes) if context_changes else self.context
         return {"ticket_id": self.ticket_id, "occurred_at": now, "context": context}
 
-    def _record(self, event: TicketEvent) -> None:
-        self._apply(event)
-        self.pending_events.append(event)
-
     def _apply(self, event: TicketEvent) -> None:
-        self.version += 1
         self.context = event.context
         self.updated_at = event.occurred_at
         match event:

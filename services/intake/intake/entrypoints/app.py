@@ -4,16 +4,21 @@ from fastapi import FastAPI
 
 from intake.bootstrap import build
 from intake.config import Settings
-from intake.entrypoints import archive_routes, ticket_routes
+from intake.entrypoints import archive_routes, complaint_routes, ticket_change_routes, ticket_routes
 from shared.app import create_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    runtime, tickets = build(settings)
+    runtime, bus = build(settings)
     app = create_service_app(
         runtime,
         title="ServicePact intake: customer archive, tickets and entitlement",
-        routers=[archive_routes.router, ticket_routes.router],
+        routers=[
+            archive_routes.router,
+            ticket_routes.router,
+            ticket_change_routes.router,
+            complaint_routes.router,
+        ],
     )
-    app.state.tickets = tickets
+    app.state.bus = bus
     return app

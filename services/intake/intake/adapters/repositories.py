@@ -1,0 +1,46 @@
+"""Where tickets and complaints are stored: one stream per aggregate, named by its id.
+
+A ticket's stream id is its ticket id ("T-..."), a complaint's its complaint id ("CP-..."); both
+publish on the tickets topic, a complaint about a ticket keyed by that ticket (so consumers see it in
+the ticket's order). An id of the other kind is no aggregate of this one: `get` answers None.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from intake.domain.complaint import Complaint
+from intake.domain.ticket import Ticket
+from shared.repository import Repository
+
+TICKET_PREFIX = "T-"
+COMPLAINT_PREFIX = "CP-"
+
+
+class TicketRepository(Repository[Ticket]):
+    aggregate_type = Ticket
+    stream_type = "ticket"
+
+    def id_of(self, aggregate: Ticket) -> str:
+        return aggregate.ticket_id
+
+    async def get(self, aggregate_id: str, *, as_of: datetime | None = None) -> Ticket | None:
+        if not aggregate_id.startswith(TICKET_PREFIX):
+            return None
+        return await super().get(aggregate_id, as_of=as_of)
+
+
+class ComplaintRepository(Repository[Complaint]):
+    aggregate_type = Complaint
+    stream_type = "complaint"
+
+    def id_of(self, aggregate: Complaint) -> str:
+        return aggregate.complaint_id
+
+    def key_of(self, aggregate: Complaint) -> str | None:
+        return aggregate.ticket_id  # None: its own id
+
+    async def get(self, aggregate_id: str, *, as_of: datetime | None = None) -> Complaint | None:
+        if not aggregate_id.startswith(COMPLAINT_PREFIX):
+            return None
+        return await super().get(aggregate_id, as_of=as_of)

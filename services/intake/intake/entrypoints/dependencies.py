@@ -1,0 +1,52 @@
+"""What routes are given (FastAPI dependencies): the bus, the views, who is calling, e.g.
+`async def close(ticket_id: str, body: CloseIn, bus: BusDep, principal: Office)`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from intake.domain.errors import MalformedRequest
+from intake.service_layer.bus import IntakeBus
+from intake.views.archive import ArchiveViews
+from intake.views.tickets import TicketViews
+from shared.auth import Allow, Principal, Role
+
+
+async def bus(request: Request) -> IntakeBus:  # async: a plain def would run in a thread
+    return request.app.state.bus
+
+
+async def ticket_views(request: Request) -> TicketViews:
+    runtime = request.app.state.runtime
+    return TicketViews(runtime.engine, runtime.store)
+
+
+async def archive_views(request: Request) -> ArchiveViews:
+    return ArchiveViews(request.app.state.runtime.engine)
+
+
+BusDep = Annotated[IntakeBus, Depends(bus)]
+TicketViewsDep = Annotated[TicketViews, Depends(ticket_views)]
+ArchiveViewsDep = Annotated[ArchiveViews, Depends(archive_views)]
+
+OFFICE = (Role.DISPATCHER, Role.SUPERVISOR, Role.OPS_ADMIN)
+Creator = Annotated[Principal, Depends(Allow(Role.INTEGRATION, *OFFICE))]
+Reader = Annotated[Principal, Depends(Allow(Role.INTEGRATION, Role.TECHNICIAN, *OFFICE))]
+Office = Annotated[Principal, Depends(Allow(*OFFICE))]
+FieldOrOffice = Annotated[Principal, Depends(Allow(Role.TECHNICIAN, *OFFICE))]
+ComplaintDesk = Annotated[Principal, Depends(Allow(Role.INTEGRATION, *OFFICE))]
+ArchiveEditor = Annotated[Principal, Depends(Allow(Role.OPS_ADMIN, Role.DISPATCHER))]
+ArchiveReader = Annotated[
+    Principal, Depends(Allow(Role.INTEGRATION, Role.DISPATCHER, Role.SUPERVISOR, Role.OPS_ADMIN))
+]
+
+
+async def no_nul_parameters(request: Request) -> None:
+    """A NUL character in a path or query parameter is refused up front (PostgreSQL cannot compare it)."""
+    parameters = [*request.path_params.items(), *request.query_params.multi_items()]
+    for name, value in parameters:
+        if isinstance(value, str) and "\x00" in value:
+            detail = f"{name}: must not contain a NUL character"
+            raise MalformedRequest("Invalid request", field=name, detail=detail)

@@ -1,0 +1,152 @@
+"""Request bodies of intake (pydantic; the domain stays plain Python): every field bounded, so an
+over-long value is a 422 naming it, and no text may carry a NUL character (PostgreSQL refuses to
+store one: it would otherwise surface as a server error)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from intake.domain.commands import Cause, Channel, Severity
+
+Reason = Field(min_length=1, max_length=2000)
+Text200 = Field(min_length=1, max_length=200)
+
+
+def has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(has_nul(item) for item in value)
+    return False
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if has_nul(value):
+            raise ValueError("must not contain a NUL character")
+        return value
+
+
+class CallerIn(_In):
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field(min_length=3, max_length=40, pattern=r"^[0-9+()\- ]+$")
+
+
+class TicketIn(_In):
+    customer_id: str = Field(min_length=1, max_length=100)
+    channel: Channel
+    severity: Severity
+    description: str = Field(min_length=1, max_length=10_000)
+    caller: CallerIn
+    reported_at: AwareDatetime | None = None
+    contract_id: str | None = Field(default=None, max_length=100)
+    site_id: str | None = Field(default=None, max_length=100)
+    unit_id: str | None = Field(default=None, max_length=100)
+    serial_number: str | None = Field(default=None, max_length=100)
+    fault_code: str | None = Field(default=None, max_length=100)
+
+
+class ClassifyIn(_In):
+    severity: Severity
+    reason: str = Reason
+
+
+class NoteIn(_In):
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class ReasonIn(_In):
+    reason: str = Reason
+
+
+class PartsIn(_In):
+    reason: str = Reason
+    parts: list[str] = Field(default_factory=list, max_length=100)
+
+
+class ResolveIn(_In):
+    resolution: str = Reason
+    fault_code: str | None = Field(default=None, max_length=100)
+
+
+class SatisfactionIn(_In):
+    score: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=2000)
+
+
+class CloseIn(_In):
+    callback_note: str = Reason
+
+
+class EntitlementIn(_In):
+    cause: Cause = Cause.PERFORMANCE_FAULT
+    fault_code: str | None = Field(default=None, max_length=100)
+
+
+class ComplaintIn(_In):
+    customer_id: str = Field(min_length=1, max_length=100)
+    ticket_id: str | None = Field(default=None, max_length=100)
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class ReplyIn(_In):
+    reply: str = Field(min_length=1, max_length=10_000)
+
+
+# ---- customer archive: requests ------------------------------------------------------------------
+class CompanyIn(_In):
+    name: str = Text200
+
+
+class ContactIn(_In):
+    name: str = Text200
+    phone: str = Field(min_length=3, max_length=40, pattern=r"^[0-9+()\- ]+$")
+    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
+    is_main: bool = False
+
+
+class SiteIn(_In):
+    address: str = Field(min_length=1, max_length=500)
+    city: str = Text200
+    region: str = Text200
+
+
+class ContractIn(_In):
+    policy_id: str = Text200
+    calendar_id: str = Field(default="7x24", min_length=1, max_length=200)
+    on_site_regions: list[str] = Field(default_factory=list, max_length=100)
+    remote_only_elsewhere: bool = True
+    warranty_terms: str | None = Field(default=None, max_length=2000)
+    paid_maintenance_until: date | None = None
+    account_engineer_id: str | None = Field(default=None, max_length=200)
+    sales_rep_id: str | None = Field(default=None, max_length=200)
+    three_guarantees_variant: Literal["standard", "strict_monthly"] = "standard"
+    starts_on: date
+    ends_on: date | None = None
+
+    @field_validator("ends_on")
+    @classmethod
+    def _after_start(cls, value, info):
+        if value is not None and "starts_on" in info.data and value < info.data["starts_on"]:
+            raise ValueError("ends_on is before starts_on")
+        return value
+
+
+class UnitIn(_In):
+    site_id: str = Text200
+    contract_id: str | None = Field(default=None, max_length=200)
+    model: str = Text200
+    serial_number: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9\-_/.]+$")
+    product_line: str = Text200
+    quantity: int = Field(default=1, ge=1, le=100_000)
+    purchased_on: date | None = None
+    installed_on: date | None = None
+    accepted_on: date
+    warranty_months: int = Field(ge=0, le=12 * 30)

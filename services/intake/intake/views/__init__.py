@@ -1,0 +1,1 @@
+"""Read-only queries for the routes: each opens its own connection and returns plain documents."""

@@ -1,0 +1,213 @@
+"""The in-memory twin of intake's unit of work: handlers run through the bus with no I/O.
+
+`FakeArchive` keeps the customer archive as dicts and answers `ticket_facts` with the same pure
+`assemble` the SQL adapter uses; the streams, the archive and the read model's technicians are
+shared by every unit of work of one test, as the database would be.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from intake.adapters.archive_facts import ArchiveFacts, assemble
+from intake.adapters.phones import e164
+from intake.adapters.repositories import ComplaintRepository, TicketRepository
+from intake.domain.entitlement import PriorRepair
+from intake.domain.errors import ArchiveError
+from intake.domain.events import Severity
+from intake.service_layer.handlers import handlers
+
+from shared.calendars.china import china_calendar
+from shared.envelope import EventMetadata
+from shared.messagebus import MessageBus
+from shared.testing.fakes import InMemoryStreams, InMemoryUnitOfWork
+
+REFERENCES = {"units": ("site_id", "contract_id")}  # who points at sites and contracts
+
+
+class FakeArchive:
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, dict[str, Any]]] = {
+            kind: {} for kind in ("companies", "contacts", "sites", "contracts", "units")
+        }
+        self.repairs: list[tuple[str, str, PriorRepair]] = []  # (ticket id, unit id, repair)
+
+    async def ticket_facts(
+        self,
+        *,
+        customer_id: str,
+        severity: Severity,
+        caller_name: str,
+        caller_phone: str,
+        contract_id: str | None = None,
+        site_id: str | None = None,
+        unit_id: str | None = None,
+        serial_number: str | None = None,
+    ) -> ArchiveFacts:
+        by_serial = unit_id is None and bool(serial_number)
+        if by_serial:
+            unit = next((u for u in self.rows["units"].values() if u["serial_number"] == serial_number), None)
+        else:
+            unit = self.rows["units"].get(unit_id or "")
+        site = self.rows["sites"].get(site_id or (unit or {}).get("site_id") or "")
+        contract = self.rows["contracts"].get(contract_id or (unit or {}).get("contract_id") or "")
+        contact = next(
+            (
+                p
+                for p in self.rows["contacts"].values()
+                if p["company_id"] == customer_id and p["phone"] == (e164(caller_phone) or caller_phone)
+            ),
+            None,
+        )
+        return assemble(
+            customer_id=customer_id,
+            severity=severity,
+            caller_name=caller_name,
+            caller_phone=caller_phone,
+            contract_id=contract_id,
+            site_id=site_id,
+            unit_id=unit_id,
+            by_serial=by_serial,
+            customer_known=customer_id in self.rows["companies"],
+            unit=unit,
+            site=site,
+            contract=contract,
+            contact_id=contact["id"] if contact else None,
+            prior_repairs=tuple(r for _, u, r in self.repairs if unit and u == unit["id"]),
+        )
+
+    async def prior_repairs(self, unit_id: str, *, excluding_ticket: str) -> list[PriorRepair]:
+        return [r for t, u, r in self.repairs if u == unit_id and t != excluding_ticket]
+
+    async def row(self, kind: str, row_id: str) -> dict[str, Any] | None:
+        row = self.rows[kind].get(row_id)
+        return dict(row) if row else None
+
+    async def exists(self, kind: str, row_id: str) -> bool:
+        return row_id in self.rows[kind]
+
+    async def insert(self, kind: str, values: dict[str, Any]) -> None:
+        if kind == "units" and any(
+            u["serial_number"] == values["serial_number"] for u in self.rows["units"].values()
+        ):
+            raise ArchiveError(409, "serial number already registered", "serial_number")
+        self.rows[kind][values["id"]] = dict(values)
+
+    async def update(self, kind: str, company_id: str, row_id: str, values: dict[str, Any]) -> bool:
+        row = self.rows[kind].get(row_id)
+        if row is None or row["company_id"] != company_id:
+            return False
+        row.update(values)
+        return True
+
+    async def delete(self, kind: str, company_id: str, row_id: str) -> bool:
+        row = self.rows[kind].get(row_id)
+        if row is None or row["company_id"] != company_id:
+            return False
+        for other, columns in REFERENCES.items():
+            if any(r.get(col) == row_id for r in self.rows[other].values() for col in columns):
+                raise ArchiveError(409, "still referenced by other records (units, contracts)", "id")
+        del self.rows[kind][row_id]
+        return True
+
+    async def rename_company(self, company_id: str, name: str) -> bool:
+        if company_id not in self.rows["companies"]:
+            return False
+        self.rows["companies"][company_id]["name"] = name
+        return True
+
+
+class FakeTicketRows:
+    def __init__(self) -> None:
+        self.technicians: dict[str, str] = {}
+
+    async def technician_of(self, ticket_id: str) -> str | None:
+        return self.technicians.get(ticket_id)
+
+    async def record_technician(self, ticket_id: str, technician_id: str) -> None:
+        self.technicians[ticket_id] = technician_id
+
+
+class FakeUnitOfWork(InMemoryUnitOfWork):
+    def __init__(
+        self,
+        streams: InMemoryStreams,
+        archive: FakeArchive,
+        ticket_rows: FakeTicketRows,
+        metadata: EventMetadata | None = None,
+    ) -> None:
+        super().__init__(streams, metadata)
+        self.tickets = TicketRepository(self)
+        self.complaints = ComplaintRepository(self)
+        self.archive = archive
+        self.ticket_rows = ticket_rows
+
+
+class Intake:
+    """A bus on fakes, with what a test needs to arrange and inspect."""
+
+    def __init__(self) -> None:
+        self.streams = InMemoryStreams()
+        self.archive = FakeArchive()
+        self.ticket_rows = FakeTicketRows()
+        self.bus = MessageBus(
+            lambda metadata, conn: FakeUnitOfWork(self.streams, self.archive, self.ticket_rows, metadata),
+            handlers(china_calendar()),
+        )
+
+    async def handle(self, command: Any, actor: str = "tester") -> Any:
+        return await self.bus.handle(command, metadata=EventMetadata(actor=actor))
+
+    def types(self, stream_id: str) -> list[str]:
+        return [type(event).__name__ for event in self.streams.events(stream_id)]
+
+    def customer(self) -> dict[str, str]:
+        """A customer with a contact, a site, a contract, a unit in warranty and one long out of it."""
+        today = datetime.now(UTC).date()
+        rows = self.archive.rows
+        rows["companies"]["C-1"] = {"id": "C-1", "name": "Pearl Elevators"}
+        rows["contacts"]["P-1"] = {
+            "id": "P-1",
+            "company_id": "C-1",
+            "name": "Wang",
+            "phone": "+8613800138000",
+        }
+        rows["sites"]["S-1"] = {"id": "S-1", "company_id": "C-1", "address": "1 Pudong", "region": "SH"}
+        rows["contracts"]["K-1"] = {
+            "id": "K-1",
+            "company_id": "C-1",
+            "policy_id": "seed-003",
+            "calendar_id": "7x24",
+            "on_site_regions": ["SH"],
+            "remote_only_elsewhere": True,
+            "account_engineer_id": "tech-1",
+            "sales_rep_id": "sales-9",
+            "three_guarantees_variant": "standard",
+            "paid_maintenance_until": None,
+        }
+        for unit_id, serial, accepted, months in (
+            ("U-1", "SN-0001", today - timedelta(days=100), 24),
+            ("U-OLD", "SN-OLD", date(2019, 1, 1), 12),
+        ):
+            rows["units"][unit_id] = {
+                "id": unit_id,
+                "company_id": "C-1",
+                "site_id": "S-1",
+                "contract_id": "K-1",
+                "serial_number": serial,
+                "product_line": "elevator",
+                "accepted_on": accepted,
+                "purchased_on": None,
+                "warranty_months": months,
+                "days_out_of_service": 0,
+            }
+        rows["companies"]["C-2"] = {"id": "C-2", "name": "Other Co"}
+        rows["sites"]["S-2"] = {"id": "S-2", "company_id": "C-2", "address": "2 Road", "region": "BJ"}
+        return {"customer": "C-1", "unit": "U-1", "old_unit": "U-OLD", "other_customer": "C-2"}
+
+
+@pytest.fixture
+def intake() -> Intake:
+    return Intake()
