@@ -234,8 +234,8 @@ def _needs(rng: random.Random, count: int, tech_ids: list[str]) -> list:
 # ---- part 1: decisions in-process ---------------------------------------------------------------
 async def _decisions(infra: Infra) -> dict[str, float]:
     _dispatch_importable()
+    from dispatch.adapters.directory import Directory
     from dispatch.domain.assignment import choose
-    from dispatch.service_layer.directory import Directory
     from sqlalchemy.ext.asyncio import create_async_engine
 
     rng = random.Random(SEED)
