@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from dispatch.adapters import inbound
 from dispatch.domain.commands import CloseJob, EscalateJob, OpenJob, ReclassifyJob
 from shared.consumer.consumer import Handler

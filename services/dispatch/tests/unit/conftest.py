@@ -117,7 +117,9 @@ class FakeRepairs:
         same = [
             r
             for r in self._repairs()
-            if r.unit_id == unit_id and r.fault_code == fault_code and r.ticket_id != ticket_id
+            if r.unit_id == unit_id
+            and r.fault_code == fault_code
+            and r.ticket_id != ticket_id
             and r.occurred_at >= since
         ]
         return max(same, key=lambda r: r.occurred_at).ticket_id if same else None
