@@ -242,22 +242,6 @@ class JobClosed:
     technician_id: str | None = None  # who held it (their load is freed); added later: None before
 
 
-JobEvent = (
-    TechnicianAssigned
-    | AssignmentQueued
-    | TicketReassigned
-    | AssignmentAcknowledged
-    | RemoteSessionStarted
-    | RemoteSessionEnded
-    | TechnicianDeparted
-    | TechnicianArrived
-    | DiagnosisRecorded
-    | PartsRequested
-    | WorkResolved
-    | OnSiteVisitRequired
-    | RepeatRepairDetected
-    | JobClosed
-)
 TechnicianEvent = TechnicianRegistered | TechnicianUpdated | TechnicianStatusChanged
 
 JOB_EVENTS = (

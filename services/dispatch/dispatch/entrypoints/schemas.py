@@ -4,14 +4,35 @@ Python). Response models describe the JSON the API has always answered, field fo
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 Name = Field(min_length=1, max_length=200)
 
 
-class _In(BaseModel):
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL stores no NUL character (text or JSON): refuse it here, naming the field."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    if isinstance(value, list | tuple):
+        for item in value:
+            _without_nul(item)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _without_nul(key)
+            _without_nul(item)
+    return value
+
+
+class _Body(BaseModel):
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _without_nul(value)
+
+
+class _In(_Body):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -85,7 +106,7 @@ class VisitReport(FieldStep):
 # ---- the roster document (stored as sent; the domain checks times, zone and leave) -----------------
 
 
-class _Doc(BaseModel):
+class _Doc(_Body):
     model_config = ConfigDict(extra="forbid")
 
 
