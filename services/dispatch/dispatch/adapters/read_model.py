@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from dispatch.adapters.directory import Directory
 from dispatch.adapters.tables import jobs, repairs, visits
@@ -25,6 +25,14 @@ class JobRows:
             .first()
         )
         return dict(row) if row else None
+
+    async def opening(self, ticket_id: str, unit_id: str | None) -> tuple[bool, str | None]:
+        """Whether the ticket's job exists already, and who last repaired its unit: one round trip on
+        the hot path (TicketOpened -> assigned). The row commits with the job's first event."""
+        exists = select(jobs.c.ticket_id).where(jobs.c.ticket_id == ticket_id).exists()
+        query = select(exists, _last_served(unit_id).scalar_subquery())
+        known, last_served_by = (await self._uow.conn.execute(query)).one()
+        return bool(known), last_served_by
 
     async def set_severity(self, ticket_id: str, severity: str) -> None:
         """Classification is not a job event: only the read table follows the ticket's severity."""
@@ -56,13 +64,7 @@ class Repairs:
     async def last_served_by(self, unit_id: str | None) -> str | None:
         if unit_id is None:
             return None
-        query = (
-            select(repairs.c.technician_id)
-            .where(repairs.c.unit_id == unit_id)
-            .order_by(repairs.c.resolved_at.desc())
-            .limit(1)
-        )
-        return (await self._uow.conn.execute(query)).scalar()
+        return (await self._uow.conn.execute(_last_served(unit_id))).scalar()
 
     async def previous(self, *, ticket_id: str, unit_id: str, fault_code: str, since: datetime) -> str | None:
         """The latest other ticket of the same unit with the same fault since ``since``."""
@@ -78,6 +80,15 @@ class Repairs:
             .limit(1)
         )
         return (await self._uow.conn.execute(query)).scalar()
+
+
+def _last_served(unit_id: str | None) -> Select[tuple[str]]:
+    return (
+        select(repairs.c.technician_id)
+        .where(repairs.c.unit_id == unit_id)
+        .order_by(repairs.c.resolved_at.desc())
+        .limit(1)
+    )
 
 
 class VisitRows:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from prometheus_client import Counter, Histogram
 
@@ -31,15 +32,23 @@ def on_shift_now(on_shift: OnShift) -> Callable[[str], bool]:
     return lambda technician_id: on_shift(technician_id, at)
 
 
-async def try_assign(uow: DispatchUnitOfWork, job: Job, *, on_site: bool, queue: bool = True) -> bool:
-    """Assign ``job`` to whoever fits best; if nobody does, queue a new job (``queue``) or leave it."""
+_ASK: Any = object()  # "look it up": the caller does not know who last served the unit
+
+
+async def try_assign(
+    uow: DispatchUnitOfWork, job: Job, *, on_site: bool, queue: bool = True, last_served_by: str | None = _ASK
+) -> bool:
+    """Assign ``job`` to whoever fits best; if nobody does, queue a new job (``queue``) or leave it.
+    ``last_served_by``: who last repaired the job's unit, when the caller has it already."""
+    if last_served_by is _ASK:
+        last_served_by = await uow.repairs.last_served_by(job.unit_id)
     need = JobNeed(
         ticket_id=job.ticket_id,
         region=job.region or "",
         product_line=job.product_line,
         on_site=on_site and job.region is not None,
         account_engineer_id=job.account_engineer_id,
-        last_served_by=await uow.repairs.last_served_by(job.unit_id),
+        last_served_by=last_served_by,
     )
     started = time.perf_counter()
     candidates = await uow.directory.candidates(need)

@@ -91,6 +91,11 @@ class FakeJobRows:
             "unit_id": job.unit_id,
         }
 
+    async def opening(self, ticket_id: str, unit_id: str | None) -> tuple[bool, str | None]:
+        return bool(self.world.streams.events(f"job:{ticket_id}")), await FakeRepairs(
+            self.world
+        ).last_served_by(unit_id)
+
     async def set_severity(self, ticket_id: str, severity: str) -> None:
         self.world.severity[ticket_id] = severity
 

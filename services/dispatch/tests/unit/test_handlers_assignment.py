@@ -11,6 +11,7 @@ from dispatch.domain.commands import (
     OpenJob,
     ReclassifyJob,
     RegisterTechnician,
+    ResolveJob,
 )
 from dispatch.domain.errors import InvalidCommand, JobNotFound
 from dispatch.domain.events import (
@@ -34,14 +35,14 @@ def technician(technician_id, level=1, region="SH", capacity=3, skills=("elevato
     )
 
 
-def open_job(ticket_id="T-1", region="SH", severity="P1", **kw):
+def open_job(ticket_id="T-1", region="SH", severity="P1", unit_id="U-1", **kw):
     return OpenJob(
         ticket_id=ticket_id,
         severity=severity,
         region=region,
         product_line="elevator",
         customer_id="C-1",
-        unit_id="U-1",
+        unit_id=unit_id,
         opened_at=OPENED,
         **kw,
     )
@@ -143,3 +144,23 @@ async def test_manual_assignment_is_refused_for_unknown_people_and_jobs(bus, wor
     assert exc.value.field == "technician_id"
     with pytest.raises(JobNotFound):
         await bus.handle(AssignJob(ticket_id="T-404", technician_id="li", reason="x"))
+
+
+async def test_a_unit_goes_back_to_whoever_last_repaired_it(bus, world):
+    await bus.handle(technician("li"))
+    await bus.handle(technician("wu"))
+    await bus.handle(open_job("T-1", unit_id="U-1"))  # a tie on load: the smallest id
+    resolve = ResolveJob(
+        ticket_id="T-1",
+        technician_id="li",
+        occurred_at=datetime.now(UTC),
+        cause="rope",
+        fix="new rope",
+        minutes_spent=30,
+        signed_by="Guard",
+    )
+    await bus.handle(resolve)
+    await bus.handle(open_job("T-2", unit_id="U-2"))  # li again (a tie), now busier than wu
+    await bus.handle(open_job("T-3", unit_id="U-1"))
+    [assigned] = world.streams.events("job:T-3")
+    assert (assigned.technician_id, assigned.reason) == ("li", "last_served_unit")

@@ -1,5 +1,11 @@
 """Every dispatch command and its one handler, split by aggregate."""
 
 from dispatch.service_layer.handlers import assignment, field_work, maintenance, technicians
+from shared.messagebus import Handler
 
-HANDLERS = {**assignment.HANDLERS, **field_work.HANDLERS, **technicians.HANDLERS, **maintenance.HANDLERS}
+HANDLERS: dict[type, Handler] = {
+    **assignment.HANDLERS,
+    **field_work.HANDLERS,
+    **technicians.HANDLERS,
+    **maintenance.HANDLERS,
+}

@@ -17,11 +17,13 @@ from dispatch.domain.job import Job
 from dispatch.domain.lifecycle import on_site_at_once
 from dispatch.service_layer.assigning import DECISIONS, now, on_shift_now, try_assign
 from dispatch.service_layer.unit_of_work import DispatchUnitOfWork
+from shared.messagebus import Handler
 
 
 async def open_job(command: OpenJob, uow: DispatchUnitOfWork) -> None:
-    if await uow.jobs.get(command.ticket_id) is not None:
-        return  # opened before (a replay): the job exists
+    opened_before, last_served_by = await uow.job_rows.opening(command.ticket_id, command.unit_id)
+    if opened_before:
+        return  # a replay: the job exists
     job = Job.new(
         ticket_id=command.ticket_id,
         job_id=f"J-{command.ticket_id}",
@@ -34,7 +36,7 @@ async def open_job(command: OpenJob, uow: DispatchUnitOfWork) -> None:
         account_engineer_id=command.account_engineer_id,
         opened_at=command.opened_at,
     )
-    await try_assign(uow, job, on_site=command.on_site_covered)
+    await try_assign(uow, job, on_site=command.on_site_covered, last_served_by=last_served_by)
     uow.jobs.add(job)
 
 
@@ -99,7 +101,7 @@ async def assign_queued_jobs(command: AssignQueuedJobs, uow: DispatchUnitOfWork)
     return assigned
 
 
-HANDLERS = {
+HANDLERS: dict[type, Handler] = {
     OpenJob: open_job,
     ReclassifyJob: reclassify_job,
     CloseJob: close_job,

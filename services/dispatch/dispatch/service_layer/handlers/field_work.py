@@ -25,6 +25,7 @@ from dispatch.domain.job import Job
 from dispatch.service_layer.assigning import now
 from dispatch.service_layer.documents import job_document
 from dispatch.service_layer.unit_of_work import DispatchUnitOfWork
+from shared.messagebus import Handler
 
 REPEAT_WINDOW = timedelta(days=30)
 Step = Callable[[Job, datetime], None]
@@ -151,7 +152,7 @@ async def require_on_site(command: RequireOnSiteVisit, uow: DispatchUnitOfWork) 
     )
 
 
-HANDLERS = {
+HANDLERS: dict[type, Handler] = {
     AcknowledgeAssignment: acknowledge,
     StartRemoteSession: start_remote_session,
     EndRemoteSession: end_remote_session,

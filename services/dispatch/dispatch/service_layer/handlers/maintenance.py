@@ -14,6 +14,7 @@ from dispatch.service_layer.assigning import now, try_assign
 from dispatch.service_layer.documents import job_document
 from dispatch.service_layer.handlers.field_work import own_job
 from dispatch.service_layer.unit_of_work import DispatchUnitOfWork
+from shared.messagebus import Handler
 
 HORIZON = timedelta(days=30)  # visits exist a month ahead: the customer can be told 7 days before
 
@@ -86,4 +87,8 @@ async def complete_visit(command: CompleteVisit, uow: DispatchUnitOfWork) -> dic
     return job_document(job, await uow.job_rows.get(command.visit_id))
 
 
-HANDLERS = {AddSchedule: add_schedule, PlanMaintenance: plan_maintenance, CompleteVisit: complete_visit}
+HANDLERS: dict[type, Handler] = {
+    AddSchedule: add_schedule,
+    PlanMaintenance: plan_maintenance,
+    CompleteVisit: complete_visit,
+}

@@ -9,6 +9,7 @@ from dispatch.domain.roster_document import roster_from_document
 from dispatch.domain.technician import Technician
 from dispatch.service_layer.assigning import now
 from dispatch.service_layer.unit_of_work import DispatchUnitOfWork
+from shared.messagebus import Handler
 
 
 async def register_technician(command: RegisterTechnician, uow: DispatchUnitOfWork) -> None:
@@ -58,7 +59,7 @@ async def save_roster(command: SaveRoster, uow: DispatchUnitOfWork) -> None:
     uow.directory_changed = True
 
 
-HANDLERS = {
+HANDLERS: dict[type, Handler] = {
     RegisterTechnician: register_technician,
     UpdateTechnician: update_technician,
     SetTechnicianStatus: set_technician_status,
