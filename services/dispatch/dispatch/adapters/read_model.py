@@ -82,7 +82,7 @@ class Repairs:
         return (await self._uow.conn.execute(query)).scalar()
 
 
-def _last_served(unit_id: str | None) -> Select[tuple[str]]:
+def _last_served(unit_id: str | None) -> Select[Any]:
     return (
         select(repairs.c.technician_id)
         .where(repairs.c.unit_id == unit_id)
