@@ -88,6 +88,9 @@ class ClientIdReused(DomainError):
     def detail(self) -> str | None:
         return None
 
+    def problem_extensions(self) -> dict[str, Any]:
+        return {"field": self.field}
+
 
 class NoRoster(DomainError):
     code = "not_found"
@@ -101,3 +104,6 @@ class NoRoster(DomainError):
     @property
     def detail(self) -> str | None:
         return None
+
+    def problem_extensions(self) -> dict[str, Any]:
+        return {}
