@@ -10,7 +10,7 @@ registration would leave there, without the TechnicianRegistered events nobody r
   (status assigned, queued false, version 1), each to a random technician who still has room, and each
   technician's `load` is the number of those jobs it holds (the loads sum to OPEN_JOBS; about 1,800 people
   end up full; all 5,000 have load > 0, so the load query returns 5,000 rows); then ANALYZE. DECISIONS
-  decisions are made the way Dispatcher._try_assign makes them: `Directory.candidates(need)` (the
+  decisions are made the way service_layer.assigning.try_assign makes them: `Directory.candidates(need)` (the
   service's Directory with its 2 s cache and region/skill index, so its refreshes -- SELECT of all 5,000
   technicians -- fall inside the timing as they do in the service), `Directory.loads(conn, candidates)`
   (the candidates' loads, one connection held for the loop) and `choose(need, candidates, load=...,
@@ -240,8 +240,8 @@ def _at(on_shift: Callable[[str, datetime], bool], at: datetime) -> Callable[[st
 
 async def _decisions(infra: Infra) -> dict[str, float]:
     _dispatch_importable()
+    from dispatch.adapters.directory import Directory
     from dispatch.domain.assignment import choose
-    from dispatch.service_layer.directory import Directory
     from sqlalchemy.ext.asyncio import create_async_engine
 
     rng = random.Random(SEED)

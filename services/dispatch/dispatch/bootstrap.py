@@ -1,14 +1,24 @@
-"""The one place that wires dispatch: event types, topics, consumers, the queue drain."""
+"""The one place that wires dispatch: event types, the runtime, the unit of work and its bus, the
+consumers, the background jobs, the views."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from dispatch.adapters.directory import Directory
 from dispatch.adapters.inbound import INPUTS
 from dispatch.config import Settings
 from dispatch.domain.events import JOB_EVENTS, TECHNICIAN_EVENTS
-from dispatch.service_layer.directory import Directory
-from dispatch.service_layer.dispatcher import Dispatcher
-from dispatch.service_layer.maintenance import Maintenance
-from dispatch.service_layer.technicians import TechnicianService
+from dispatch.entrypoints import consumers
+from dispatch.entrypoints.background import MaintenancePlanner, QueueDrainer
+from dispatch.service_layer.handlers import HANDLERS
+from dispatch.service_layer.unit_of_work import DispatchUnitOfWork
+from dispatch.views import DispatchViews
+from shared.envelope import EventMetadata
+from shared.messagebus import MessageBus
 from shared.registry import EventRegistry
 from shared.runtime import ConsumerSpec, ServiceRuntime
 
@@ -19,17 +29,22 @@ def build_registry() -> EventRegistry:
     return registry
 
 
-def build(
-    settings: Settings | None = None,
-) -> tuple[ServiceRuntime, Dispatcher, TechnicianService, Maintenance]:
-    holder: dict = {}
+@dataclass
+class Dispatch:
+    runtime: ServiceRuntime
+    bus: MessageBus
+    views: DispatchViews
+    planner: MaintenancePlanner
+    drainer: QueueDrainer
 
-    def consumers(runtime: ServiceRuntime) -> list[ConsumerSpec]:
+
+def build(settings: Settings | None = None) -> Dispatch:
+    def consumer_specs(runtime: ServiceRuntime) -> list[ConsumerSpec]:
         return [
             ConsumerSpec(
                 name="assignment",
                 topics=[runtime.topics.tickets, runtime.topics.sla],
-                handlers=holder["dispatcher"].handlers(),
+                handlers=consumers.handlers(bus),
                 max_poll_records=50,
             )
         ]
@@ -39,10 +54,19 @@ def build(
         build_registry(),
         output_topic=lambda topics: topics.dispatch,
         migrations_path=Path(__file__).parent / "migrations",
-        consumers=consumers,
-        background=lambda runtime: [holder["dispatcher"].run_queue, holder["maintenance"].run],
+        consumers=consumer_specs,
+        background=lambda runtime: [drainer.run, planner.run],
     )
     directory = Directory(lambda: runtime.engine)
-    holder["dispatcher"] = Dispatcher(runtime, directory)
-    holder["maintenance"] = Maintenance(runtime, holder["dispatcher"])
-    return runtime, holder["dispatcher"], TechnicianService(runtime, directory), holder["maintenance"]
+
+    def unit_of_work(metadata: EventMetadata, conn: AsyncConnection | None) -> DispatchUnitOfWork:
+        if conn is not None:
+            return DispatchUnitOfWork(runtime.store, directory=directory, conn=conn, metadata=metadata)
+        return DispatchUnitOfWork(
+            runtime.store, directory=directory, engine=runtime.engine, metadata=metadata
+        )
+
+    bus = MessageBus(unit_of_work, HANDLERS)
+    drainer, planner = QueueDrainer(bus), MaintenancePlanner(bus)
+    views = DispatchViews(lambda: runtime.engine, runtime.store, directory)
+    return Dispatch(runtime=runtime, bus=bus, views=views, planner=planner, drainer=drainer)

@@ -22,6 +22,16 @@ class TechnicianAssigned:
     reason: str
     occurred_at: datetime
     previous_technician_id: str | None = None
+    # The job's opening facts, in its first event only, so the stream alone rebuilds the job (added
+    # later: None in older streams).
+    region: str | None = None
+    product_line: str | None = None
+    severity: str | None = None
+    on_site_required: bool | None = None
+    customer_id: str | None = None
+    unit_id: str | None = None
+    account_engineer_id: str | None = None
+    opened_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,6 +44,14 @@ class AssignmentQueued:
     region: str | None
     product_line: str | None
     occurred_at: datetime
+    # The job's opening facts, in its first event only, so the stream alone rebuilds the job (added
+    # later: None in older streams).
+    severity: str | None = None
+    on_site_required: bool | None = None
+    customer_id: str | None = None
+    unit_id: str | None = None
+    account_engineer_id: str | None = None
+    opened_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -160,6 +178,7 @@ class MaintenanceVisitScheduled:
     due_on: date
     notify_on: date
     occurred_at: datetime
+    region: str | None = None  # where the visit is (added later: None in older streams)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -220,24 +239,9 @@ class JobClosed:
     job_id: str
     reason: str  # "cancelled" | "resolved_by_office"
     occurred_at: datetime
+    technician_id: str | None = None  # who held it (their load is freed); added later: None before
 
 
-JobEvent = (
-    TechnicianAssigned
-    | AssignmentQueued
-    | TicketReassigned
-    | AssignmentAcknowledged
-    | RemoteSessionStarted
-    | RemoteSessionEnded
-    | TechnicianDeparted
-    | TechnicianArrived
-    | DiagnosisRecorded
-    | PartsRequested
-    | WorkResolved
-    | OnSiteVisitRequired
-    | RepeatRepairDetected
-    | JobClosed
-)
 TechnicianEvent = TechnicianRegistered | TechnicianUpdated | TechnicianStatusChanged
 
 JOB_EVENTS = (

@@ -1,131 +1,54 @@
-"""The job: one per ticket, an event-sourced aggregate (stream ``job:<ticket_id>``).
+"""The job: one per ticket (or maintenance visit), an event-sourced aggregate.
 
     Job.new ──queue──▶ queued ──assign/reassign──▶ assigned
     Job.new ──assign──▶ assigned ──▶ acknowledged ──▶ remote ──▶ en_route ──▶ on_site ──▶
         working / awaiting_parts ──resolve──▶ resolved
 
-Field steps come from technicians' devices, late and out of order. Each step has a rank;
-the status is the step of the highest rank reached (ties: the later occurrence), so a late
-submission is recorded (the history keeps the fact) but never moves the status backwards.
-Once resolved, further submissions are refused, except exact duplicates (recorded once).
+Its first event (assigned or queued) carries the opening facts (region, product line, severity,
+customer, unit, ...), so the job is rebuilt from its own stream alone. The ordering rules of field
+steps are in `lifecycle`; the technician's submissions in `field_work`. Once resolved, further
+submissions are refused, except exact duplicates (recorded once).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import datetime
 from typing import Any
 
 from dispatch.domain.assignment import MAX_LEVEL
-from dispatch.domain.errors import IllegalTransition, InvalidCommand, NotYourJob
+from dispatch.domain.errors import IllegalTransition, InvalidCommand
 from dispatch.domain.events import (
-    AssignmentAcknowledged,
     AssignmentQueued,
     DiagnosisRecorded,
     JobClosed,
-    JobEvent,
     OnSiteVisitRequired,
     PartsRequested,
     RemoteSessionEnded,
-    RemoteSessionStarted,
     RepeatRepairDetected,
-    TechnicianArrived,
     TechnicianAssigned,
-    TechnicianDeparted,
     TicketReassigned,
     WorkResolved,
 )
+from dispatch.domain.field_work import FieldWork
+from dispatch.domain.lifecycle import (
+    RANK,
+    STEP_NAMES,
+    STEP_STATUS,
+    TERMINAL,
+    JobStatus,
+    Step,
+    is_late,
+    moves_to,
+)
 
-STREAM_PREFIX = "job:"
-CLOCK_SKEW = timedelta(minutes=5)  # how far in the future a device time may be
-
-
-def on_site_at_once(severity: str | None, on_site_covered: bool) -> bool:
-    """Remote first; a P1 goes on site at once where the contract covers on-site work (SPEC 2.5)."""
-    return severity == "P1" and on_site_covered
-
-
-def stream_id(ticket_id: str) -> str:
-    return f"{STREAM_PREFIX}{ticket_id}"
-
-
-class JobStatus(StrEnum):
-    QUEUED = "queued"
-    ASSIGNED = "assigned"
-    ACKNOWLEDGED = "acknowledged"
-    REMOTE = "remote"
-    EN_ROUTE = "en_route"
-    ON_SITE = "on_site"
-    WORKING = "working"
-    AWAITING_PARTS = "awaiting_parts"
-    RESOLVED = "resolved"
-    CANCELLED = "cancelled"
+# What the first event tells about the job (TechnicianAssigned carries all; AssignmentQueued always
+# carries region and product line).
+OPENING = ("severity", "on_site_required", "customer_id", "unit_id", "account_engineer_id", "opened_at")
 
 
-RANK: dict[JobStatus, int] = {
-    JobStatus.QUEUED: 0,
-    JobStatus.ASSIGNED: 1,
-    JobStatus.ACKNOWLEDGED: 2,
-    JobStatus.REMOTE: 3,
-    JobStatus.EN_ROUTE: 4,
-    JobStatus.ON_SITE: 5,
-    JobStatus.WORKING: 6,
-    JobStatus.AWAITING_PARTS: 6,
-    JobStatus.RESOLVED: 7,
-    JobStatus.CANCELLED: 8,
-}
-TERMINAL = frozenset({JobStatus.RESOLVED, JobStatus.CANCELLED})
-
-# The status each step reaches (None: the event records a fact but is not a lifecycle step).
-_STEP_STATUS: dict[type, JobStatus | None] = {
-    TechnicianAssigned: JobStatus.ASSIGNED,
-    TicketReassigned: JobStatus.ASSIGNED,
-    AssignmentQueued: JobStatus.QUEUED,
-    AssignmentAcknowledged: JobStatus.ACKNOWLEDGED,
-    RemoteSessionStarted: JobStatus.REMOTE,
-    RemoteSessionEnded: JobStatus.REMOTE,
-    TechnicianDeparted: JobStatus.EN_ROUTE,
-    TechnicianArrived: JobStatus.ON_SITE,
-    DiagnosisRecorded: JobStatus.WORKING,
-    PartsRequested: JobStatus.AWAITING_PARTS,
-    WorkResolved: JobStatus.RESOLVED,
-    OnSiteVisitRequired: None,
-    RepeatRepairDetected: None,
-}
-
-_ASSIGNMENT = frozenset({TechnicianAssigned, TicketReassigned, AssignmentQueued})
-
-_STEP_NAMES: dict[type, str] = {
-    TechnicianAssigned: "assigned",
-    TicketReassigned: "reassigned",
-    AssignmentQueued: "queued",
-    AssignmentAcknowledged: "acknowledged",
-    RemoteSessionStarted: "remote_started",
-    RemoteSessionEnded: "remote_ended",
-    TechnicianDeparted: "departed",
-    TechnicianArrived: "arrived",
-    DiagnosisRecorded: "diagnosed",
-    PartsRequested: "parts_requested",
-    WorkResolved: "resolved",
-    OnSiteVisitRequired: "on_site_required",
-    RepeatRepairDetected: "repeat_repair",
-}
-
-
-@dataclass(frozen=True, kw_only=True)
-class Step:
-    """One fact of the job's history, in the order it was applied."""
-
-    name: str
-    technician_id: str | None
-    occurred_at: datetime
-    late: bool  # its rank was below the status's rank when it was applied (it moved nothing)
-    event: Any
-
-
-class Job:
+class Job(FieldWork):
     def __init__(self) -> None:
+        super().__init__()
         self.ticket_id = ""
         self.job_id = ""
         self.status = JobStatus.QUEUED
@@ -135,6 +58,10 @@ class Job:
         self.product_line: str | None = None
         self.severity: str | None = None
         self.on_site_required = False
+        self.customer_id: str | None = None
+        self.unit_id: str | None = None
+        self.account_engineer_id: str | None = None
+        self.opened_at: datetime | None = None
         self.last_event_at: datetime | None = None
         self.history: list[Step] = []
         self.diagnosis: str | None = None
@@ -142,11 +69,8 @@ class Job:
         self.parts_requested: tuple[str, ...] = ()
         self.resolution: WorkResolved | None = None
         self.remote_resolved: bool | None = None
-        self.version = 0
-        self.pending_events: list[Any] = []
         self._status_at: datetime | None = None  # occurrence time of the step that set the status
 
-    # ---- construction and replay -------------------------------------------------------------
     @classmethod
     def new(
         cls,
@@ -157,8 +81,13 @@ class Job:
         product_line: str | None,
         severity: str | None,
         on_site_required: bool,
+        customer_id: str | None = None,
+        unit_id: str | None = None,
+        account_engineer_id: str | None = None,
+        opened_at: datetime | None = None,
     ) -> Job:
-        """A fresh job, in memory only (version 0): its first event is ``assign`` or ``queue``."""
+        """A fresh job, in memory only (version 0): its first event is ``assign`` or ``queue``, which
+        records these facts."""
         if not ticket_id:
             raise InvalidCommand("ticket_id is required", field="ticket_id")
         if not job_id:
@@ -167,30 +96,21 @@ class Job:
         job.ticket_id, job.job_id = ticket_id, job_id
         job.region, job.product_line, job.severity = region, product_line, severity
         job.on_site_required = on_site_required
-        return job
-
-    @classmethod
-    def replay(
-        cls,
-        events: list[Any],
-        *,
-        region: str | None = None,
-        product_line: str | None = None,
-        severity: str | None = None,
-        on_site_required: bool = False,
-    ) -> Job:
-        """Rebuild from the stream. The events do not carry every attribute of the job; the service
-        passes the others from its own job table (otherwise they stay None)."""
-        job = cls()
-        job.region, job.product_line, job.severity = region, product_line, severity
-        job.on_site_required = on_site_required
-        for event in events:
-            job._apply(event)
+        job.customer_id, job.unit_id, job.account_engineer_id = customer_id, unit_id, account_engineer_id
+        job.opened_at = opened_at
         return job
 
     @property
-    def stream_id(self) -> str:
-        return stream_id(self.ticket_id)
+    def is_open(self) -> bool:
+        return self.status not in TERMINAL
+
+    @property
+    def rank(self) -> int:
+        return RANK[self.status]
+
+    def steps_in_order(self) -> list[Step]:
+        """The history sorted by occurrence time (stable: ties keep the order applied)."""
+        return sorted(self.history, key=lambda step: step.occurred_at)
 
     # ---- assignment (system commands, time = now) ---------------------------------------------
     def assign(self, technician_id: str, level: int, reason: str, now: datetime) -> None:
@@ -199,6 +119,9 @@ class Job:
         self._require_open("assign")
         self._check_technician(technician_id)
         self._check_level(level)
+        opening = self._opening()
+        if opening:
+            opening.update(region=self.region, product_line=self.product_line)
         self._record(
             TechnicianAssigned(
                 ticket_id=self.ticket_id,
@@ -208,39 +131,30 @@ class Job:
                 reason=reason,
                 occurred_at=now,
                 previous_technician_id=None,
+                **opening,
             )
         )
 
     def queue(self, reason: str, now: datetime) -> None:
         if self.technician_id is not None:
             raise IllegalTransition("queue", str(self.status))
-        self._record(
-            AssignmentQueued(
-                ticket_id=self.ticket_id,
-                job_id=self.job_id,
-                reason=reason,
-                region=self.region,
-                product_line=self.product_line,
-                occurred_at=now,
-            )
-        )
-
-    def close(self, reason: str, now: datetime) -> None:
-        """The ticket ended elsewhere (cancelled, or resolved by the office)."""
-        self._require_open("close")
-        self._record(JobClosed(ticket_id=self.ticket_id, job_id=self.job_id, reason=reason, occurred_at=now))
+        self._queued(reason, now)
 
     def unstaffed(self, reason: str, now: datetime) -> None:
         """Nobody fits a (re)assignment the job needs: alert the dispatcher; never drop it silently."""
         self._require_open("queue")
+        self._queued(reason, now)
+
+    def close(self, reason: str, now: datetime) -> None:
+        """The ticket ended elsewhere (cancelled, or resolved by the office)."""
+        self._require_open("close")
         self._record(
-            AssignmentQueued(
+            JobClosed(
                 ticket_id=self.ticket_id,
                 job_id=self.job_id,
                 reason=reason,
-                region=self.region,
-                product_line=self.product_line,
                 occurred_at=now,
+                technician_id=self.technician_id,
             )
         )
 
@@ -283,205 +197,97 @@ class Job:
             )
         )
 
-    # ---- field steps (technician commands, occurred_at = device time) -------------------------
-    def acknowledge(self, technician_id: str, occurred_at: datetime, *, now: datetime) -> None:
-        self._submit(AssignmentAcknowledged(**self._step(technician_id, occurred_at, now)))
-
-    def start_remote(self, technician_id: str, occurred_at: datetime, *, now: datetime) -> None:
-        self._submit(RemoteSessionStarted(**self._step(technician_id, occurred_at, now)))
-
-    def end_remote(self, technician_id: str, occurred_at: datetime, resolved: bool, *, now: datetime) -> None:
-        self._submit(
-            RemoteSessionEnded(**self._step(technician_id, occurred_at, now), resolved=bool(resolved))
-        )
-
-    def depart(self, technician_id: str, occurred_at: datetime, *, now: datetime) -> None:
-        self._submit(TechnicianDeparted(**self._step(technician_id, occurred_at, now)))
-
-    def arrive(self, technician_id: str, occurred_at: datetime, *, now: datetime) -> None:
-        self._submit(TechnicianArrived(**self._step(technician_id, occurred_at, now)))
-
-    def diagnose(
-        self,
-        technician_id: str,
-        occurred_at: datetime,
-        diagnosis: str,
-        fault_code: str | None = None,
-        *,
-        now: datetime,
-    ) -> None:
-        base = self._step(technician_id, occurred_at, now)
-        if not diagnosis or not diagnosis.strip():
-            raise InvalidCommand("a diagnosis is required", field="diagnosis")
-        self._submit(DiagnosisRecorded(**base, diagnosis=diagnosis, fault_code=fault_code or None))
-
-    def request_parts(
-        self, technician_id: str, occurred_at: datetime, parts: tuple[str, ...] | list[str], *, now: datetime
-    ) -> None:
-        base = self._step(technician_id, occurred_at, now)
-        parts = tuple(parts)
-        if not parts or any(not isinstance(p, str) or not p for p in parts):
-            raise InvalidCommand("at least one part (non-empty part numbers) is required", field="parts")
-        self._submit(PartsRequested(**base, parts=parts))
-
-    def resolve(
-        self,
-        technician_id: str,
-        occurred_at: datetime,
-        cause: str,
-        fix: str,
-        fault_code: str | None,
-        parts_used: tuple[str, ...] | list[str],
-        minutes_spent: int,
-        signed_by: str,
-        satisfaction: int | None,
-        unit_id: str | None = None,
-        *,
-        now: datetime,
-    ) -> None:
-        base = self._step(technician_id, occurred_at, now)
-        if not cause or not cause.strip():
-            raise InvalidCommand("a cause is required", field="cause")
-        if not fix or not fix.strip():
-            raise InvalidCommand("a fix is required", field="fix")
-        if isinstance(minutes_spent, bool) or not isinstance(minutes_spent, int) or minutes_spent < 0:
-            raise InvalidCommand("minutes_spent must be a non-negative integer", field="minutes_spent")
-        if not signed_by or not signed_by.strip():
-            raise InvalidCommand("the customer's signature is required", field="signed_by")
-        if satisfaction is not None and (
-            isinstance(satisfaction, bool) or not isinstance(satisfaction, int) or not 1 <= satisfaction <= 5
-        ):
-            raise InvalidCommand("satisfaction must be between 1 and 5", field="satisfaction")
-        self._submit(
-            WorkResolved(
-                **base,
-                cause=cause,
-                fix=fix,
-                fault_code=fault_code or None,
-                parts_used=tuple(parts_used),
-                minutes_spent=minutes_spent,
-                signed_by=signed_by,
-                satisfaction=satisfaction,
-                unit_id=unit_id,
+    def _queued(self, reason: str, now: datetime) -> None:
+        self._record(
+            AssignmentQueued(
+                ticket_id=self.ticket_id,
+                job_id=self.job_id,
+                reason=reason,
+                region=self.region,
+                product_line=self.product_line,
+                occurred_at=now,
+                **self._opening(),
             )
         )
 
-    def require_on_site(
-        self, technician_id: str, occurred_at: datetime, reason: str, *, now: datetime
-    ) -> None:
-        base = self._step(technician_id, occurred_at, now)
-        if not reason or not reason.strip():
-            raise InvalidCommand("a reason is required", field="reason")
-        self._submit(OnSiteVisitRequired(**base, reason=reason))
-
-    # ---- state ---------------------------------------------------------------------------------
-    @property
-    def rank(self) -> int:
-        return RANK[self.status]
-
-    def steps_in_order(self) -> list[Step]:
-        """The history sorted by occurrence time (stable: ties keep the order applied)."""
-        return sorted(self.history, key=lambda step: step.occurred_at)
-
-    def _require_open(self, action: str) -> None:
-        if self.status in TERMINAL:
-            raise IllegalTransition(action, str(self.status))
-
-    @staticmethod
-    def _check_technician(technician_id: str) -> None:
-        if not technician_id:
-            raise InvalidCommand("technician_id is required", field="technician_id")
+    def _opening(self) -> dict[str, Any]:
+        """The opening facts when the next event is the stream's first; nothing afterwards."""
+        if self.version > 0:
+            return {}
+        return {name: getattr(self, name) for name in OPENING}
 
     @staticmethod
     def _check_level(level: int) -> None:
         if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= MAX_LEVEL:
             raise InvalidCommand(f"level must be between 1 and {MAX_LEVEL}", field="level")
 
-    def _step(self, technician_id: str, occurred_at: datetime, now: datetime) -> dict[str, Any]:
-        """Common checks of a technician's submission; the common fields of its event."""
-        if self.technician_id is None or technician_id != self.technician_id:
-            raise NotYourJob(f"job {self.job_id} is not assigned to technician {technician_id}")
-        if (
-            not isinstance(occurred_at, datetime)
-            or occurred_at.tzinfo is None
-            or occurred_at.utcoffset() is None
-        ):
-            raise InvalidCommand("occurred_at must be a timezone-aware time", field="occurred_at")
-        if occurred_at > now + CLOCK_SKEW:
-            raise InvalidCommand("occurred_at is in the future", field="occurred_at")
-        return {
-            "ticket_id": self.ticket_id,
-            "job_id": self.job_id,
-            "technician_id": technician_id,
-            "occurred_at": occurred_at,
-        }
-
-    def _submit(self, event: Any) -> None:
-        if self.status in TERMINAL:
-            if any(step.event == event for step in self.history):
-                return  # a duplicate of a recorded fact: nothing new to record
-            action = f"record {_STEP_NAMES[type(event)].replace('_', ' ')} on"
-            raise IllegalTransition(action, str(self.status))
-        self._record(event)
-
-    def _record(self, event: JobEvent) -> None:
-        self._apply(event)
-        self.pending_events.append(event)
-
+    # ---- state changes: the only place they happen ----------------------------------------------
     def _apply(self, event: Any) -> None:
-        self.version += 1
-        if not self.ticket_id:
-            self.ticket_id = event.ticket_id
-        if not self.job_id:
-            self.job_id = getattr(event, "job_id", "")
+        self.ticket_id = self.ticket_id or event.ticket_id
+        self.job_id = self.job_id or getattr(event, "job_id", "")
         occurred_at: datetime = event.occurred_at
         if self.last_event_at is None or occurred_at > self.last_event_at:
             self.last_event_at = occurred_at
-        target = _STEP_STATUS.get(type(event))
-        late = target is not None and type(event) not in _ASSIGNMENT and RANK[target] < self.rank
-        if type(event) in _STEP_NAMES:
+        name = STEP_NAMES.get(type(event))
+        if name is not None:
             self.history.append(
                 Step(
-                    name=_STEP_NAMES[type(event)],
+                    name=name,
                     technician_id=getattr(event, "technician_id", None),
                     occurred_at=occurred_at,
-                    late=late,
+                    late=is_late(event, self.status),
                     event=event,
                 )
             )
-        match event:
-            case TechnicianAssigned() | TicketReassigned():
-                self.technician_id, self.level = event.technician_id, event.level
-            case DiagnosisRecorded():
-                self.diagnosis = event.diagnosis
-                self.fault_code = event.fault_code or self.fault_code
-            case PartsRequested():
-                self.parts_requested = self.parts_requested + tuple(
-                    p for p in event.parts if p not in self.parts_requested
-                )
-            case RemoteSessionEnded():
-                self.remote_resolved = event.resolved
-            case OnSiteVisitRequired():
-                self.on_site_required = True
-            case WorkResolved():
-                self.resolution = event
-                self.fault_code = event.fault_code or self.fault_code
-            case JobClosed():
-                self.status = JobStatus.CANCELLED if event.reason == "cancelled" else JobStatus.RESOLVED
-                self._status_at = occurred_at
-            case AssignmentQueued():
-                self.region = event.region or self.region
-                self.product_line = event.product_line or self.product_line
-            case _:
-                pass
-        if target is not None:
-            self._advance(target, occurred_at)
-
-    def _advance(self, target: JobStatus, occurred_at: datetime) -> None:
-        """Move to ``target`` unless it is behind: rank first, then (same rank) occurrence time."""
-        current = RANK[self.status]
-        wanted = RANK[target]
-        if wanted > current or (
-            wanted == current and (self._status_at is None or occurred_at >= self._status_at)
-        ):
+        change = _CHANGES.get(type(event))
+        if change is not None:
+            change(self, event)
+        target = STEP_STATUS.get(type(event))
+        if target is not None and moves_to(self.status, self._status_at, target, occurred_at):
             self.status, self._status_at = target, occurred_at
+
+    def _assigned(self, event: TechnicianAssigned | TicketReassigned) -> None:
+        self.technician_id, self.level = event.technician_id, event.level
+        self._opened(event)
+
+    def _opened(self, event: Any) -> None:
+        """The opening facts an event carries (the first event of a stream; None elsewhere)."""
+        for name in ("region", "product_line", *OPENING):
+            value = getattr(event, name, None)
+            if value is not None:
+                setattr(self, name, value)
+
+    def _diagnosed(self, event: DiagnosisRecorded) -> None:
+        self.diagnosis = event.diagnosis
+        self.fault_code = event.fault_code or self.fault_code
+
+    def _parts_requested(self, event: PartsRequested) -> None:
+        new = tuple(p for p in event.parts if p not in self.parts_requested)
+        self.parts_requested = self.parts_requested + new
+
+    def _remote_ended(self, event: RemoteSessionEnded) -> None:
+        self.remote_resolved = event.resolved
+
+    def _on_site_required(self, _event: OnSiteVisitRequired) -> None:
+        self.on_site_required = True
+
+    def _resolved(self, event: WorkResolved) -> None:
+        self.resolution = event
+        self.fault_code = event.fault_code or self.fault_code
+
+    def _closed(self, event: JobClosed) -> None:
+        self.status = JobStatus.CANCELLED if event.reason == "cancelled" else JobStatus.RESOLVED
+        self._status_at = event.occurred_at
+
+
+_CHANGES: dict[type, Any] = {
+    TechnicianAssigned: Job._assigned,
+    TicketReassigned: Job._assigned,
+    AssignmentQueued: Job._opened,
+    DiagnosisRecorded: Job._diagnosed,
+    PartsRequested: Job._parts_requested,
+    RemoteSessionEnded: Job._remote_ended,
+    OnSiteVisitRequired: Job._on_site_required,
+    WorkResolved: Job._resolved,
+    JobClosed: Job._closed,
+}

@@ -5,6 +5,7 @@ date is overdue (once)."""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -16,6 +17,7 @@ from dispatch.domain.events import (
     MaintenanceVisitOverdue,
     MaintenanceVisitScheduled,
 )
+from shared.aggregate import Aggregate
 
 NOTICE = timedelta(days=7)
 
@@ -68,20 +70,40 @@ class Schedule:
         return dates
 
 
+def schedule_from_document(document: Mapping[str, Any]) -> Schedule:
+    """A schedule from its stored JSON form (dates as ISO strings); problems name the field."""
+    try:
+        every = Every(document["every"])
+    except ValueError:
+        raise InvalidCommand("every is one of 15_days, month, quarter, year", field="every") from None
+    until = document.get("until")
+    return Schedule(
+        schedule_id=document["schedule_id"],
+        every=every,
+        first_due=date.fromisoformat(document["first_due"]),
+        region=document["region"],
+        product_line=document.get("product_line"),
+        unit_id=document.get("unit_id"),
+        contract_id=document.get("contract_id"),
+        until=date.fromisoformat(until) if until else None,
+    )
+
+
 def visit_id(schedule_id: str, due_on: date) -> str:
     return f"MV-{schedule_id}-{due_on.isoformat()}"
 
 
-class Visit:
+class Visit(Aggregate):
+    """One planned visit (its repository names the stream); completed by the job that carries it out."""
+
     def __init__(self) -> None:
+        super().__init__()
         self.visit_id = ""
         self.schedule_id = ""
         self.due_on: date | None = None
         self.status = "scheduled"
         self.technician_id: str | None = None
         self.report: str | None = None
-        self.version = 0
-        self.pending_events: list[Any] = []
 
     @classmethod
     def schedule(cls, schedule: Schedule, due_on: date, now: datetime) -> Visit:
@@ -97,15 +119,9 @@ class Visit:
                 due_on=due_on,
                 notify_on=due_on - NOTICE,
                 occurred_at=now,
+                region=schedule.region,
             )
         )
-        return visit
-
-    @classmethod
-    def replay(cls, events: list[Any]) -> Visit:
-        visit = cls()
-        for event in events:
-            visit._apply(event)
         return visit
 
     def mark_overdue(self, today: date, now: datetime) -> bool:
@@ -135,12 +151,7 @@ class Visit:
             )
         )
 
-    def _record(self, event: Any) -> None:
-        self._apply(event)
-        self.pending_events.append(event)
-
     def _apply(self, event: Any) -> None:
-        self.version += 1
         match event:
             case MaintenanceVisitScheduled():
                 self.visit_id, self.schedule_id, self.due_on = event.visit_id, event.schedule_id, event.due_on

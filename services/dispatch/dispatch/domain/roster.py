@@ -8,7 +8,7 @@ and for a rotation the group on duty is the group of that day.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -16,8 +16,6 @@ from zoneinfo import ZoneInfo
 __all__ = ["Leave", "Roster", "Rotation", "Shift"]
 
 _DAY_MINUTES = 24 * 60
-_LOOKAHEAD = timedelta(days=14)
-_EPSILON = timedelta(microseconds=1)
 _UNSET: object = object()
 
 
@@ -74,10 +72,6 @@ class Shift:
         start = self.start_minutes
         end = _parse_hhmm(self.end, allow_24=True)
         return end if end > start else end + _DAY_MINUTES
-
-    @property
-    def crosses_midnight(self) -> bool:
-        return self.end_minutes > _DAY_MINUTES
 
     def occurrence_day(self, local: datetime) -> date | None:
         """The day whose occurrence of this shift covers the local wall-clock time, if any."""
@@ -180,21 +174,6 @@ class Roster:
             if self._scheduled(tid, at, duty) and not self.is_on_leave(tid, at)
         )
 
-    def next_shift_start(self, technician_id: str, after: datetime) -> datetime | None:
-        """First instant strictly after ``after`` (and within 14 days) at which the technician
-        comes on shift, i.e. is on shift then but was not just before. Back-to-back windows count
-        as one continuous stretch; a shift start during leave is pushed to the end of the leave.
-        Returned in the roster's timezone; ``None`` if nothing starts within the horizon."""
-        _require_aware(after, "after")
-        horizon = after + _LOOKAHEAD
-        candidates = sorted(c for c in self._candidate_starts(technician_id, after) if after < c <= horizon)
-        for instant in candidates:
-            if self.is_on_shift(technician_id, instant) and not self.is_on_shift(
-                technician_id, instant - _EPSILON
-            ):
-                return instant
-        return None
-
     # -- internals ---------------------------------------------------------------------------
 
     def _scheduled(self, technician_id: str, at: datetime, duty: object) -> bool:
@@ -209,21 +188,3 @@ class Roster:
         if duty is _UNSET:
             duty = self.rotation.group_on_duty(at, self.tz)
         return duty == group
-
-    def _candidate_starts(self, technician_id: str, after: datetime) -> Iterator[datetime]:
-        tz = self.tz
-        first_day = after.astimezone(tz).date() - timedelta(days=1)
-        days = [first_day + timedelta(days=i) for i in range(_LOOKAHEAD.days + 2)]
-        for shift in self.shifts.get(technician_id, ()):
-            for day in days:
-                if day.weekday() in shift.weekdays:
-                    yield shift.occurrence(day, tz)[0]
-        group = self.groups.get(technician_id)
-        if group is not None and self.rotation is not None:
-            shift = self.rotation.shift
-            for day in days:
-                if day.weekday() in shift.weekdays and self.rotation.group_for_day(day) == group:
-                    yield shift.occurrence(day, tz)[0]
-        for lv in self.leave:
-            if lv.technician_id == technician_id:
-                yield lv.end.astimezone(tz)

@@ -1,4 +1,4 @@
-"""A technician: an event-sourced aggregate (stream ``tech:<technician_id>``).
+"""A technician: an event-sourced aggregate (its repository names the stream).
 
 Holds what the assignment decision needs (level, skills, regions, capacity, active) and yields it
 as a ``TechnicianProfile``.
@@ -19,12 +19,7 @@ from dispatch.domain.events import (
     TechnicianStatusChanged,
     TechnicianUpdated,
 )
-
-STREAM_PREFIX = "tech:"
-
-
-def stream_id(technician_id: str) -> str:
-    return f"{STREAM_PREFIX}{technician_id}"
+from shared.aggregate import Aggregate
 
 
 class TechnicianStatus(StrEnum):
@@ -59,8 +54,9 @@ def _validated(
     }
 
 
-class Technician:
+class Technician(Aggregate):
     def __init__(self) -> None:
+        super().__init__()
         self.technician_id = ""
         self.name = ""
         self.level = 1
@@ -71,10 +67,8 @@ class Technician:
         self.status = TechnicianStatus.ACTIVE
         self.registered_at: datetime | None = None
         self.updated_at: datetime | None = None
-        self.version = 0
-        self.pending_events: list[Any] = []
 
-    # ---- construction and replay -------------------------------------------------------------
+    # ---- construction ---------------------------------------------------------------------------
     @classmethod
     def register(
         cls,
@@ -100,17 +94,6 @@ class Technician:
             TechnicianRegistered(technician_id=technician_id, name=name, occurred_at=now, **values)
         )
         return technician
-
-    @classmethod
-    def replay(cls, events: list[Any]) -> Technician:
-        technician = cls()
-        for event in events:
-            technician._apply(event)
-        return technician
-
-    @property
-    def stream_id(self) -> str:
-        return stream_id(self.technician_id)
 
     # ---- commands ------------------------------------------------------------------------------
     def update(
@@ -168,12 +151,7 @@ class Technician:
             active=self.active,
         )
 
-    def _record(self, event: TechnicianEvent) -> None:
-        self._apply(event)
-        self.pending_events.append(event)
-
     def _apply(self, event: TechnicianEvent) -> None:
-        self.version += 1
         self.updated_at = event.occurred_at
         match event:
             case TechnicianRegistered():

@@ -4,19 +4,18 @@ from fastapi import FastAPI
 
 from dispatch.bootstrap import build
 from dispatch.config import Settings
-from dispatch.entrypoints import routes
+from dispatch.entrypoints.routes import ROUTERS
 from shared.app import create_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    runtime, dispatcher, technicians, maintenance = build(settings)
+    dispatch = build(settings)
     app = create_service_app(
-        runtime,
+        dispatch.runtime,
         title="ServicePact dispatch: technicians, rosters, assignment, field work, escalations",
-        routers=[routes.router],
+        routers=ROUTERS,
     )
-    app.state.dispatcher = dispatcher
-    app.state.technicians = technicians
-    app.state.directory = dispatcher.directory
-    app.state.maintenance = maintenance
+    app.state.bus = dispatch.bus
+    app.state.views = dispatch.views
+    app.state.maintenance = dispatch.planner  # its periodic step, run with a chosen date by tests
     return app

@@ -1,13 +1,38 @@
-"""HTTP shapes of dispatch (pydantic; the domain stays plain Python)."""
+"""HTTP shapes of dispatch, requests and responses, in one place (pydantic; the domain stays plain
+Python). Response models describe the JSON the API has always answered, field for field."""
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 Name = Field(min_length=1, max_length=200)
 
 
-class _In(BaseModel):
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL stores no NUL character (text or JSON): refuse it here, naming the field."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    if isinstance(value, list | tuple):
+        for item in value:
+            _without_nul(item)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _without_nul(key)
+            _without_nul(item)
+    return value
+
+
+class _Body(BaseModel):
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _without_nul(value)
+
+
+class _In(_Body):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -76,3 +101,128 @@ class VisitReport(FieldStep):
     report: str = Field(min_length=1, max_length=10_000)
     minutes_spent: int = Field(ge=0, le=100_000)
     signed_by: str = Field(min_length=1, max_length=200)
+
+
+# ---- the roster document (stored as sent; the domain checks times, zone and leave) -----------------
+
+
+class _Doc(_Body):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ShiftDoc(_Doc):
+    start: str = Field(max_length=5, examples=["08:00", "22:00"])
+    end: str = Field(
+        max_length=5, examples=["16:00", "06:00"], description="not after start: crosses midnight"
+    )
+    weekdays: list[int] = Field(default=list(range(7)), description="0=Monday; the day the shift starts")
+
+
+class RotationDoc(_Doc):
+    groups: list[str] = Field(min_length=1, examples=[["A", "B"]])
+    anchor: date
+    period_days: int = Field(default=7, ge=1)
+    shift: ShiftDoc = ShiftDoc(start="00:00", end="24:00")
+
+
+class LeaveDoc(_Doc):
+    technician_id: str
+    start: AwareDatetime
+    end: AwareDatetime
+
+
+class RosterDoc(_Doc):
+    timezone: str = Field(default="Asia/Shanghai", max_length=100)
+    shifts: dict[str, list[ShiftDoc]] = Field(
+        default_factory=dict, description="technician -> regular shifts"
+    )
+    rotation: RotationDoc | None = None
+    groups: dict[str, str] = Field(default_factory=dict, description="technician -> rotation group")
+    leave: list[LeaveDoc] = Field(default_factory=list)
+
+
+# ---- preventive maintenance ------------------------------------------------------------------------
+
+
+class ScheduleDoc(_Doc):
+    schedule_id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    every: Literal["15_days", "month", "quarter", "year"]
+    first_due: date
+    region: str = Field(min_length=1, max_length=100)
+    product_line: str | None = Field(default=None, max_length=100)
+    unit_id: str | None = Field(default=None, max_length=100)
+    contract_id: str | None = Field(default=None, max_length=100)
+    until: date | None = None
+
+
+class VisitOut(BaseModel):
+    visit_id: str
+    schedule_id: str
+    due_on: str
+    notify_on: str
+    status: str = Field(description="scheduled | overdue | completed")
+    region: str
+    unit_id: str | None
+    contract_id: str | None
+    technician_id: str | None
+
+
+# ---- responses ----------------------------------------------------------------------------------------
+
+
+class TechnicianOut(BaseModel):
+    technician_id: str
+    name: str
+    level: int
+    skills: list[str]
+    home_region: str
+    regions: list[str]
+    capacity: int
+    status: str
+    version: int
+    load: int = Field(description="open jobs assigned now")
+
+
+class StepOut(BaseModel):
+    step: str
+    technician_id: str | None
+    occurred_at: str = Field(description="ISO 8601, as recorded")
+    late: bool = Field(description="below the status already reached: recorded, moved nothing")
+
+
+class JobOut(BaseModel):
+    ticket_id: str
+    job_id: str
+    status: str
+    technician_id: str | None
+    level: int
+    severity: str | None
+    region: str | None
+    product_line: str | None
+    on_site_required: bool
+    diagnosis: str | None
+    fault_code: str | None
+    parts_requested: list[str]
+    version: int
+    history: list[StepOut] = Field(description="in order of occurrence")
+
+
+class JobRowOut(BaseModel):
+    """A job as listed (the jobs table's row)."""
+
+    ticket_id: str
+    job_id: str
+    status: str
+    technician_id: str | None
+    level: int
+    severity: str | None
+    region: str | None
+    product_line: str | None
+    on_site_required: bool
+    customer_id: str | None
+    unit_id: str | None
+    account_engineer_id: str | None
+    queued: bool
+    opened_at: str
+    updated_at: str
+    version: int

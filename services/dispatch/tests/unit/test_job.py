@@ -17,11 +17,19 @@ from dispatch.domain.events import (
     TicketReassigned,
     WorkResolved,
 )
-from dispatch.domain.job import Job, JobStatus, stream_id
+from dispatch.domain.job import Job, JobStatus
 
 T0 = datetime(2024, 5, 6, 9, 0, tzinfo=UTC)
 NOW = T0 + timedelta(hours=4)
 ATTRS = dict(region="north", product_line="printer", severity="P2", on_site_required=True)
+OPENING = dict(
+    severity="P2",
+    on_site_required=True,
+    customer_id="C-1",
+    unit_id="U-9",
+    account_engineer_id=None,
+    opened_at=T0,
+)
 
 
 def at(minutes):
@@ -29,7 +37,7 @@ def at(minutes):
 
 
 def new_job():
-    return Job.new(ticket_id="T-1", job_id="J-1", **ATTRS)
+    return Job.new(ticket_id="T-1", job_id="J-1", **ATTRS, customer_id="C-1", unit_id="U-9", opened_at=T0)
 
 
 def assigned(tech="tech-1", level=1):
@@ -59,7 +67,6 @@ def test_new_job_records_nothing():
     job = new_job()
     assert job.version == 0 and job.pending_events == []
     assert job.status is JobStatus.QUEUED and job.technician_id is None
-    assert job.stream_id == stream_id("T-1") == "job:T-1"
 
 
 def test_assign_records_technician_assigned():
@@ -73,6 +80,9 @@ def test_assign_records_technician_assigned():
             reason="least_loaded",
             occurred_at=T0,
             previous_technician_id=None,
+            region="north",
+            product_line="printer",
+            **OPENING,
         )
     ]
     assert job.status is JobStatus.ASSIGNED
@@ -91,11 +101,14 @@ def test_queue_records_assignment_queued_then_assign():
             region="north",
             product_line="printer",
             occurred_at=T0,
+            **OPENING,
         )
     ]
     assert job.status is JobStatus.QUEUED and job.version == 1
     job.assign("tech-1", 1, "least_loaded", at(30))
     assert job.status is JobStatus.ASSIGNED and job.version == 2
+    later = job.pending_events[-1]
+    assert later.region is None and later.opened_at is None  # the opening facts are told once
 
 
 def test_assign_twice_or_queue_an_assigned_job_is_refused():
@@ -358,21 +371,35 @@ def test_replay_equals_live_state():
     job.request_parts("tech-1", at(50), ["R-1", "R-2"], now=NOW)
     job.escalate_to("sup-2", 3, at(55))
     job.require_on_site("sup-2", at(56), "needs a second pair of hands", now=NOW)
-    resolve(job, tech="sup-2", minutes=90, unit_id="U-9")
+    resolve(job, tech="sup-2", minutes=90)
+    assert job.pending_events[-1].unit_id == "U-9"  # the job's own unit
 
-    replayed = Job.replay(job.pending_events, **ATTRS)
+    replayed = Job.replay(job.pending_events)
     assert replayed.pending_events == []
     assert _state(replayed) == _state(job)
     assert replayed.status is JobStatus.RESOLVED and replayed.version == len(job.pending_events)
 
 
-def test_replay_without_the_job_table_leaves_attributes_unknown():
-    job = assigned()
+def test_replay_from_the_stream_alone_restores_the_opening_facts():
+    job = new_job()
+    job.queue("no_one_fits", T0)
+    job.assign("tech-1", 1, "least_loaded", at(30))
     job.arrive("tech-1", at(40), now=NOW)
     replayed = Job.replay(job.pending_events)
     assert (replayed.ticket_id, replayed.job_id) == ("T-1", "J-1")
-    assert replayed.region is None and replayed.severity is None
+    assert (replayed.region, replayed.product_line, replayed.severity) == ("north", "printer", "P2")
+    assert (replayed.customer_id, replayed.unit_id, replayed.opened_at) == ("C-1", "U-9", T0)
+    assert replayed.on_site_required is True
     assert replayed.status is JobStatus.ON_SITE and replayed.technician_id == "tech-1"
+
+
+def test_a_stream_written_before_the_opening_facts_still_replays():
+    old = TechnicianAssigned(
+        ticket_id="T-1", job_id="J-1", technician_id="tech-1", level=1, reason="least_loaded", occurred_at=T0
+    )
+    replayed = Job.replay([old])
+    assert replayed.region is None and replayed.severity is None and replayed.on_site_required is False
+    assert replayed.status is JobStatus.ASSIGNED and replayed.version == 1
 
 
 def test_job_events_are_listed():

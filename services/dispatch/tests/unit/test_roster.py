@@ -161,45 +161,6 @@ def test_rotation_validation():
         Rotation(groups=("A",), anchor=MON, period_days=0)
 
 
-# --- next_shift_start --------------------------------------------------------------------------
-
-
-def test_next_shift_start_same_day_and_next_working_day():
-    roster = Roster(shifts={"a": (DAY,)})
-    assert roster.next_shift_start("a", local(MON, 7)) == local(MON, 9)
-    assert roster.next_shift_start("a", local(MON, 9)) == local(MON, 9, days=1)  # strictly after
-    assert roster.next_shift_start("a", local(MON, 19, days=4)) == local(MON, 9, days=7)  # Fri -> Mon
-
-
-def test_next_shift_start_skips_shift_lost_to_leave_and_resumes_at_leave_end():
-    roster = Roster(
-        shifts={"a": (DAY,)},
-        leave=(Leave(technician_id="a", start=local(MON, 0, days=1), end=local(MON, 11, days=1)),),
-    )
-    assert roster.next_shift_start("a", local(MON, 19)) == local(MON, 11, days=1)
-
-
-def test_next_shift_start_for_rotation_group_is_start_of_its_period():
-    roster = hotline_roster()
-    assert roster.next_shift_start("b1", local(MON, 12)) == local(MON, 0, days=7)
-    # a1 is on duty continuously now; the next start is after B's week.
-    assert roster.next_shift_start("a1", local(MON, 12)) == local(MON, 0, days=14)
-
-
-def test_next_shift_start_none_when_nothing_within_14_days():
-    assert Roster(shifts={}).next_shift_start("ghost", local(MON, 12)) is None
-    roster = Roster(
-        shifts={"a": (DAY,)},
-        leave=(Leave(technician_id="a", start=local(MON, 0), end=local(MON, 0, days=30)),),
-    )
-    assert roster.next_shift_start("a", local(MON, 12)) is None
-
-
-def test_next_shift_start_overnight_shift():
-    roster = Roster(shifts={"n": (NIGHT,)})
-    assert roster.next_shift_start("n", local(MON, 3, days=1)) == local(MON, 22, days=1)
-
-
 # --- naive datetimes ---------------------------------------------------------------------------
 
 
@@ -210,7 +171,5 @@ def test_naive_datetimes_are_rejected():
         roster.is_on_shift("a1", naive)
     with pytest.raises(ValueError):
         roster.on_shift(naive)
-    with pytest.raises(ValueError):
-        roster.next_shift_start("a1", naive)
     with pytest.raises(ValueError):
         HOTLINE.group_on_duty(naive, SH)

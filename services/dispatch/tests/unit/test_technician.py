@@ -43,7 +43,7 @@ def test_register_records_the_event():
             occurred_at=T0,
         )
     ]
-    assert tech.version == 1 and tech.active and tech.stream_id == "tech:tech-1"
+    assert tech.version == 1 and tech.active
 
 
 @pytest.mark.parametrize("level", [0, 5, -1, True, "2"])

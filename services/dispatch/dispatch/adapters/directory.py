@@ -1,37 +1,23 @@
-"""Technicians and the roster: the profiles assignment decides over, cached for the hot path."""
+"""Technicians and the roster: the profiles assignment decides over, cached for the hot path.
+
+One instance per process, shared by every unit of work (the cache is the point); reads on its own
+connection. The unit of work invalidates it when a technician or the roster changed."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from dispatch.adapters.documents import RosterDoc, everyone_on_shift
 from dispatch.adapters.tables import rosters, technicians
 from dispatch.domain.assignment import JobNeed, TechnicianProfile
-from dispatch.domain.technician import Technician
+from dispatch.domain.roster_document import everyone_on_shift, roster_from_document
 
 ROSTER_ID = "default"
 OnShift = Callable[[str, datetime], bool]
-
-
-def technician_row(technician: Technician) -> dict[str, Any]:
-    profile = technician.profile()
-    return {
-        "name": technician.name,
-        "level": profile.level,
-        "skills": sorted(profile.skills),
-        "home_region": profile.home_region,
-        "regions": sorted(profile.regions),
-        "capacity": profile.capacity,
-        "status": str(technician.status),
-        "version": technician.version,
-    }
 
 
 class Directory:
@@ -76,9 +62,7 @@ class Directory:
                 self._by_region.setdefault(region, []).append(profile)
             for skill in profile.skills:
                 self._by_skill.setdefault(skill, []).append(profile)
-        self._on_shift = (
-            everyone_on_shift if roster is None else RosterDoc.model_validate(roster).to_domain().is_on_shift
-        )
+        self._on_shift = everyone_on_shift if roster is None else roster_from_document(roster).is_on_shift
         self._loaded_at = time.monotonic()
 
     async def profiles(self) -> list[TechnicianProfile]:
@@ -110,19 +94,3 @@ class Directory:
         if among is not None:
             query = query.where(technicians.c.technician_id.in_([p.technician_id for p in among]))
         return {r.technician_id: r.load for r in await conn.execute(query)}
-
-    async def save_roster(self, document: dict[str, Any]) -> None:
-        async with self._engine().begin() as conn:
-            statement = insert(rosters).values(roster_id=ROSTER_ID, document=document)
-            await conn.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[rosters.c.roster_id], set_={"document": document}
-                )
-            )
-        self.invalidate()
-
-    async def roster_document(self) -> dict[str, Any] | None:
-        async with self._engine().connect() as conn:
-            return (
-                await conn.execute(select(rosters.c.document).where(rosters.c.roster_id == ROSTER_ID))
-            ).scalar()

@@ -1,0 +1,101 @@
+"""What handlers ask of dispatch's read tables (jobs, technicians' loads, repairs, visits), on the unit
+of work's connection: its own transaction sees its own writes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, select, update
+
+from dispatch.adapters.directory import Directory
+from dispatch.adapters.tables import jobs, repairs, visits
+from dispatch.domain.assignment import TechnicianProfile
+from shared.unit_of_work import SqlUnitOfWork
+
+
+class JobRows:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    async def get(self, ticket_id: str) -> dict[str, Any] | None:
+        row = (
+            (await self._uow.conn.execute(select(jobs).where(jobs.c.ticket_id == ticket_id)))
+            .mappings()
+            .first()
+        )
+        return dict(row) if row else None
+
+    async def opening(self, ticket_id: str, unit_id: str | None) -> tuple[bool, str | None]:
+        """Whether the ticket's job exists already, and who last repaired its unit: one round trip on
+        the hot path (TicketOpened -> assigned). The row commits with the job's first event."""
+        exists = select(jobs.c.ticket_id).where(jobs.c.ticket_id == ticket_id).exists()
+        query = select(exists, _last_served(unit_id).scalar_subquery())
+        known, last_served_by = (await self._uow.conn.execute(query)).one()
+        return bool(known), last_served_by
+
+    async def set_severity(self, ticket_id: str, severity: str) -> None:
+        """Classification is not a job event: only the read table follows the ticket's severity."""
+        await self._uow.conn.execute(
+            update(jobs).where(jobs.c.ticket_id == ticket_id).values(severity=severity)
+        )
+
+    async def waiting(self, limit: int) -> list[str]:
+        """The oldest queued jobs no other replica is draining now (their rows stay locked)."""
+        query = (
+            select(jobs.c.ticket_id)
+            .where(jobs.c.queued)
+            .order_by(jobs.c.opened_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self._uow.conn.execute(query)).scalars())
+
+    async def loads(self, among: list[TechnicianProfile] | None = None) -> dict[str, int]:
+        return await Directory.loads(self._uow.conn, among)
+
+
+class Repairs:
+    """Who repaired which unit when: the last one who served a unit, repeat faults."""
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    async def last_served_by(self, unit_id: str | None) -> str | None:
+        if unit_id is None:
+            return None
+        return (await self._uow.conn.execute(_last_served(unit_id))).scalar()
+
+    async def previous(self, *, ticket_id: str, unit_id: str, fault_code: str, since: datetime) -> str | None:
+        """The latest other ticket of the same unit with the same fault since ``since``."""
+        query = (
+            select(repairs.c.ticket_id)
+            .where(
+                repairs.c.unit_id == unit_id,
+                repairs.c.fault_code == fault_code,
+                repairs.c.ticket_id != ticket_id,
+                repairs.c.resolved_at >= since,
+            )
+            .order_by(repairs.c.resolved_at.desc())
+            .limit(1)
+        )
+        return (await self._uow.conn.execute(query)).scalar()
+
+
+def _last_served(unit_id: str | None) -> Select[Any]:
+    return (
+        select(repairs.c.technician_id)
+        .where(repairs.c.unit_id == unit_id)
+        .order_by(repairs.c.resolved_at.desc())
+        .limit(1)
+    )
+
+
+class VisitRows:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    async def past_due(self, today: date) -> list[str]:
+        """Visits still scheduled whose due date has passed."""
+        query = select(visits.c.visit_id).where(visits.c.status == "scheduled", visits.c.due_on < today)
+        return list((await self._uow.conn.execute(query.order_by(visits.c.due_on))).scalars())

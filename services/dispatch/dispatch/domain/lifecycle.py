@@ -1,0 +1,123 @@
+"""The job's lifecycle rules: statuses, their ranks, which event reaches which step.
+
+Field steps come from technicians' devices, late and out of order. Each step has a rank; the status
+is the step of the highest rank reached (ties: the later occurrence), so a late submission is recorded
+(the history keeps the fact) but never moves the status backwards. Kept apart from the aggregate so
+the rules read as one table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from dispatch.domain.events import (
+    AssignmentAcknowledged,
+    AssignmentQueued,
+    DiagnosisRecorded,
+    OnSiteVisitRequired,
+    PartsRequested,
+    RemoteSessionEnded,
+    RemoteSessionStarted,
+    RepeatRepairDetected,
+    TechnicianArrived,
+    TechnicianAssigned,
+    TechnicianDeparted,
+    TicketReassigned,
+    WorkResolved,
+)
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    ASSIGNED = "assigned"
+    ACKNOWLEDGED = "acknowledged"
+    REMOTE = "remote"
+    EN_ROUTE = "en_route"
+    ON_SITE = "on_site"
+    WORKING = "working"
+    AWAITING_PARTS = "awaiting_parts"
+    RESOLVED = "resolved"
+    CANCELLED = "cancelled"
+
+
+RANK: dict[JobStatus, int] = {
+    JobStatus.QUEUED: 0,
+    JobStatus.ASSIGNED: 1,
+    JobStatus.ACKNOWLEDGED: 2,
+    JobStatus.REMOTE: 3,
+    JobStatus.EN_ROUTE: 4,
+    JobStatus.ON_SITE: 5,
+    JobStatus.WORKING: 6,
+    JobStatus.AWAITING_PARTS: 6,
+    JobStatus.RESOLVED: 7,
+    JobStatus.CANCELLED: 8,
+}
+TERMINAL = frozenset({JobStatus.RESOLVED, JobStatus.CANCELLED})
+
+# The status each step reaches (None: the event records a fact but is not a lifecycle step).
+STEP_STATUS: dict[type, JobStatus | None] = {
+    TechnicianAssigned: JobStatus.ASSIGNED,
+    TicketReassigned: JobStatus.ASSIGNED,
+    AssignmentQueued: JobStatus.QUEUED,
+    AssignmentAcknowledged: JobStatus.ACKNOWLEDGED,
+    RemoteSessionStarted: JobStatus.REMOTE,
+    RemoteSessionEnded: JobStatus.REMOTE,
+    TechnicianDeparted: JobStatus.EN_ROUTE,
+    TechnicianArrived: JobStatus.ON_SITE,
+    DiagnosisRecorded: JobStatus.WORKING,
+    PartsRequested: JobStatus.AWAITING_PARTS,
+    WorkResolved: JobStatus.RESOLVED,
+    OnSiteVisitRequired: None,
+    RepeatRepairDetected: None,
+}
+
+# Assignment moves are decisions of the office, never "late": they may lower the status.
+ASSIGNMENT = frozenset({TechnicianAssigned, TicketReassigned, AssignmentQueued})
+
+STEP_NAMES: dict[type, str] = {
+    TechnicianAssigned: "assigned",
+    TicketReassigned: "reassigned",
+    AssignmentQueued: "queued",
+    AssignmentAcknowledged: "acknowledged",
+    RemoteSessionStarted: "remote_started",
+    RemoteSessionEnded: "remote_ended",
+    TechnicianDeparted: "departed",
+    TechnicianArrived: "arrived",
+    DiagnosisRecorded: "diagnosed",
+    PartsRequested: "parts_requested",
+    WorkResolved: "resolved",
+    OnSiteVisitRequired: "on_site_required",
+    RepeatRepairDetected: "repeat_repair",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    """One fact of the job's history, in the order it was applied."""
+
+    name: str
+    technician_id: str | None
+    occurred_at: datetime
+    late: bool  # its rank was below the status's rank when it was applied (it moved nothing)
+    event: Any
+
+
+def on_site_at_once(severity: str | None, on_site_covered: bool) -> bool:
+    """Remote first; a P1 goes on site at once where the contract covers on-site work (SPEC 2.5)."""
+    return severity == "P1" and on_site_covered
+
+
+def is_late(event: Any, status: JobStatus) -> bool:
+    """A step below the status already reached (assignment moves are never late)."""
+    target = STEP_STATUS.get(type(event))
+    return target is not None and type(event) not in ASSIGNMENT and RANK[target] < RANK[status]
+
+
+def moves_to(status: JobStatus, status_at: datetime | None, target: JobStatus, occurred_at: datetime) -> bool:
+    """Whether a step reaching ``target`` at ``occurred_at`` moves the status: rank first, then (same
+    rank) occurrence time."""
+    current, wanted = RANK[status], RANK[target]
+    return wanted > current or (wanted == current and (status_at is None or occurred_at >= status_at))

@@ -1,0 +1,66 @@
+"""Intake's and the SLA monitor's events, translated into dispatch commands and run by the bus on the
+consumer's connection (its transaction also holds the processed-events rows: applied once)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dispatch.adapters import inbound
+from dispatch.domain.commands import CloseJob, EscalateJob, OpenJob, ReclassifyJob
+from shared.consumer.consumer import Handler
+from shared.envelope import Envelope
+from shared.messagebus import MessageBus
+
+ACTOR = "dispatch"
+
+
+def opened(event: inbound.TicketOpened) -> OpenJob:
+    context = event.context
+    return OpenJob(
+        ticket_id=event.ticket_id,
+        severity=context.severity,
+        region=context.region,
+        product_line=context.product_line,
+        on_site_covered=context.on_site_covered,
+        customer_id=context.customer_id,
+        unit_id=context.unit_id,
+        account_engineer_id=event.account_engineer_id,
+        opened_at=event.occurred_at,
+    )
+
+
+def classified(event: inbound.TicketClassified) -> ReclassifyJob:
+    return ReclassifyJob(ticket_id=event.ticket_id, severity=event.severity)
+
+
+def cancelled(event: inbound.TicketCancelled) -> CloseJob:
+    return CloseJob(ticket_id=event.ticket_id, reason="cancelled")
+
+
+def resolved(event: inbound.TicketResolved) -> CloseJob:
+    return CloseJob(ticket_id=event.ticket_id, reason="resolved_by_office")
+
+
+def escalated(event: inbound.EscalationRaised) -> EscalateJob:
+    return EscalateJob(ticket_id=event.ticket_id, level=event.level, reason=event.reason, region=event.region)
+
+
+TRANSLATIONS: dict[str, Any] = {
+    "TicketOpened": opened,
+    "TicketClassified": classified,
+    "TicketCancelled": cancelled,
+    "TicketResolved": resolved,
+    "EscalationRaised": escalated,
+}
+
+
+def handlers(bus: MessageBus) -> dict[str, Handler]:
+    """One consumer handler per event type: translate, then run the command in the poll's transaction."""
+
+    def handler(translate: Any) -> Handler:
+        async def handle(conn: Any, event: Any, envelope: Envelope) -> None:
+            await bus.handle(translate(event), metadata=envelope.caused(ACTOR), conn=conn)
+
+        return handle
+
+    return {event_type: handler(translate) for event_type, translate in TRANSLATIONS.items()}

@@ -1,0 +1,11 @@
+"""Every dispatch command and its one handler, split by aggregate."""
+
+from dispatch.service_layer.handlers import assignment, field_work, maintenance, technicians
+from shared.messagebus import Handler
+
+HANDLERS: dict[type, Handler] = {
+    **assignment.HANDLERS,
+    **field_work.HANDLERS,
+    **technicians.HANDLERS,
+    **maintenance.HANDLERS,
+}
