@@ -119,7 +119,7 @@ async def consumer_rate(engine: AsyncEngine, bootstrap: str, topic: str, dlq: st
     await consumer.start()
     task = None
     try:
-        while not consumer._consumer.assignment():  # noqa: ASYNC110, SLF001 - no assignment event
+        while consumer._consumer is None or not consumer._consumer.assignment():  # noqa: ASYNC110, SLF001 - no assignment event
             await asyncio.sleep(0.01)
         started = time.perf_counter()
         task = asyncio.create_task(consumer.run())
@@ -174,4 +174,3 @@ async def run(infra: Infra, _so_far: dict) -> dict[str, float]:
         "consumer.mixed_topic_ratio_to_raw": rate / raw,
         "consumer.dead_letter_per_s": dead,
     }
-

@@ -44,7 +44,7 @@ class EventTooLarge(DomainError):
         self.size = size
         self.limit = limit
 
-    def problem_extensions(self) -> dict:
+    def problem_extensions(self) -> dict[str, object]:
         return {"event_type": self.event_type, "size": self.size, "limit": self.limit}
 
 

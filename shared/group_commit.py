@@ -91,7 +91,9 @@ class GroupCommit(Generic[I, R]):
             self._in_flight -= 1
 
     def _next_group(self) -> list[tuple[I, asyncio.Future[R]]]:
-        group, rest, keys = [], [], set()
+        group: list[tuple[I, asyncio.Future[R]]] = []
+        rest: list[tuple[I, asyncio.Future[R]]] = []
+        keys: set[object] = set()
         for entry in self._queue:
             key = self.conflict_key(entry[0])
             if len(group) >= self.max_group or (key is not None and key in keys):

@@ -17,7 +17,7 @@ A = TypeVar("A", bound=Aggregate)
 
 
 class Repository(Generic[A]):
-    aggregate_type: ClassVar[type]  # the Aggregate subclass
+    aggregate_type: ClassVar[type[Aggregate]]  # the Aggregate subclass
     stream_type: ClassVar[str]
 
     def __init__(self, uow: UnitOfWork) -> None:
@@ -44,7 +44,7 @@ class Repository(Generic[A]):
         history = await self._uow.read_stream(stream_id, as_of=as_of)
         if not history:
             return None
-        aggregate: A = self.aggregate_type.replay(history)
+        aggregate: A = self.aggregate_type.replay(history)  # type: ignore[assignment]
         if as_of is None:
             self._track(aggregate)
         return aggregate

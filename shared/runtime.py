@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -69,7 +70,7 @@ class ServiceRuntime:
             max_event_bytes=settings.max_event_bytes,
         )
         self._engine: AsyncEngine | None = None
-        self.producer = None
+        self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
         self.consumers: list[EventConsumer] = []
         self._tasks: list[asyncio.Task] = []
@@ -114,8 +115,9 @@ class ServiceRuntime:
         if s.run_migrations:
             await migrations.upgrade(s.database_url, self.migrations_path)
         self._engine = create_async_engine(s.database_url, pool_size=s.db_pool_size, max_overflow=10)
-        self.producer = kafka.make_producer(s.kafka_bootstrap_servers, idempotent=s.kafka_idempotent_producer)
-        await self.producer.start()
+        producer = kafka.make_producer(s.kafka_bootstrap_servers, idempotent=s.kafka_idempotent_producer)
+        await producer.start()
+        self.producer = producer
         specs = self._consumer_specs(self)
         topics = {self.output_topic, *(t for spec in specs for t in spec.topics)}
         topics |= {self.topics.dead_letter(self._group(spec)) for spec in specs}
@@ -231,7 +233,8 @@ async def _bounded(stopping: Awaitable[None], what: str) -> None:
 
 def _awaiting(task: asyncio.Task) -> list[str]:
     """Where a suspended task waits: its chain of awaited coroutines (get_stack shows only the top)."""
-    where, awaited = [], task.get_coro()
+    where: list[str] = []
+    awaited: Any = task.get_coro()
     while awaited is not None and hasattr(awaited, "cr_frame"):
         frame = awaited.cr_frame
         if frame is not None:

@@ -7,6 +7,7 @@ This compares the database that `upgrade head` builds with the declared metadata
 """
 
 import importlib
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext

@@ -116,7 +116,7 @@ class EventConsumer:
         self.on_applied = on_applied
         self.max_poll_records = max_poll_records  # events per transaction: smaller, lower latency
         self._consumer: AIOKafkaConsumer | None = None
-        self._committing: asyncio.Task | None = None
+        self._committing: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(
@@ -157,7 +157,9 @@ class EventConsumer:
         handful of events."""
         consumer = self._consumer
         assert consumer is not None
-        batches = await consumer.getmany(timeout_ms=self.holds.poll_timeout_ms())
+        batches: dict[TopicPartition, list[ConsumerRecord]] = await consumer.getmany(
+            timeout_ms=self.holds.poll_timeout_ms()
+        )
         records, handled = self._count(batches)
         while batches and handled < self.max_poll_records and records < 4 * self.max_poll_records:
             more = await consumer.getmany(timeout_ms=0, max_records=self.max_poll_records)
@@ -266,7 +268,8 @@ class EventConsumer:
             # The poll's own failure counts as the failing message's first attempt.
             if not await self._apply_alone(item, attempts_used=1 if item is failed else 0):
                 self.holds.hold(self._consumer, tp, item.record.offset)
-                return item.record.offset
+                offset: int = item.record.offset
+                return offset
         return None
 
     async def _apply_alone(self, item: _Work, *, attempts_used: int) -> bool:

@@ -27,7 +27,7 @@ class DeadLetterQueue:
         self.producer = producer
         self.topic = topic
         self.consumer = consumer
-        self._pending: list[asyncio.Future] = []
+        self._pending: list[asyncio.Future[object]] = []
 
     async def send(self, record: ConsumerRecord, *, reason: str, error: str) -> None:
         """Queue the message for the DLQ; it is durable once `flush` returns."""

@@ -8,13 +8,13 @@ service's start re-creates its other topics), and the services started again.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,40 +23,20 @@ from shared.devstack.broker import EmbeddedBroker
 from shared.devstack.postgres import EmbeddedPostgres
 from shared.devstack.processes import spawn
 from shared.devstack.supervisor import Child, Supervisor
+from shared.services import SERVICES, Service
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@dataclass(frozen=True)
-class ServiceSpec:
-    directory: str
-    package: str
-    env_prefix: str
-    port: int
-
-    @property
-    def database(self) -> str:
-        return f"servicepact_{self.package}"
-
-
-SERVICES = [
-    ServiceSpec("intake", "intake", "INTAKE_", 8001),
-    ServiceSpec("dispatch", "dispatch", "DISPATCH_", 8002),
-    ServiceSpec("sla-monitor", "sla_monitor", "SLA_MONITOR_", 8003),
-    ServiceSpec("inventory", "inventory", "INVENTORY_", 8004),
-    ServiceSpec("notify", "notify", "NOTIFY_", 8005),
-]
-
-
-def service_command(spec: ServiceSpec, port: int) -> list[str]:
+def service_command(spec: Service, port: int) -> list[str]:
     return [
         sys.executable,
         "-m",
         "uvicorn",
         "--factory",
-        f"{spec.package}.entrypoints.app:create_app",
+        spec.app_factory,
         "--app-dir",
-        str(ROOT / "services" / spec.directory),
+        str(spec.directory),
         "--host",
         "127.0.0.1",
         "--port",
@@ -65,18 +45,18 @@ def service_command(spec: ServiceSpec, port: int) -> list[str]:
     ]
 
 
-def service_env(spec: ServiceSpec, base: dict[str, str]) -> dict[str, str]:
+def service_env(spec: Service, base: dict[str, str]) -> dict[str, str]:
     env = dict(base)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "services" / spec.directory)])
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(spec.directory)])
     return env
 
 
 REPLAY_MARGIN_S = 5.0  # replay a little before the lost broker started: a duplicate is harmless
 
 
-def replay_command(spec: ServiceSpec, since_wall: float) -> list[str]:
+def replay_command(spec: Service, since_wall: float) -> list[str]:
     since = datetime.fromtimestamp(since_wall - REPLAY_MARGIN_S, UTC).isoformat()
-    return [sys.executable, "-m", "shared.outbox.replay", "--service", spec.directory, "--since", since]
+    return [sys.executable, "-m", "shared.outbox.replay", "--service", spec.name, "--since", since]
 
 
 def replay_outboxes(env: dict[str, str], since_wall: float) -> None:
@@ -86,7 +66,13 @@ def replay_outboxes(env: dict[str, str], since_wall: float) -> None:
             replay_command(spec, since_wall), env=service_env(spec, env), capture_output=True, text=True
         )
         last = (done.stdout or done.stderr).strip().splitlines()[-1:] or ["(no output)"]
-        print(f"{spec.directory}: replay exited with {done.returncode}: {last[0]}", flush=True)
+        print(f"{spec.name}: replay exited with {done.returncode}: {last[0]}", flush=True)
+
+
+def _running(process: subprocess.Popen[bytes] | None) -> subprocess.Popen[bytes]:
+    if process is None:
+        raise RuntimeError("the process did not start")
+    return process
 
 
 def wait_ready(url: str, timeout_s: float = 60.0, process: subprocess.Popen[bytes] | None = None) -> None:
@@ -115,7 +101,7 @@ def main() -> int:
         load_or_create_key(Path(env["AUTH_DEV_KEY_FILE"]))
     started: list[EmbeddedBroker | EmbeddedPostgres] = []
     supervisor = Supervisor()
-    names = [spec.directory for spec in SERVICES]
+    names = [spec.name for spec in SERVICES]
 
     def shutdown(*_args: object) -> None:
         raise KeyboardInterrupt
@@ -144,7 +130,7 @@ def main() -> int:
             supervisor.add(
                 Child(
                     "broker",
-                    lambda: broker.start().process,
+                    lambda: _running(broker.start().process),
                     before_restart=lambda: supervisor.pause(names),
                     after_restart=broker_back,
                 )
@@ -152,17 +138,17 @@ def main() -> int:
             print(f"broker      kafka://{broker.bootstrap_servers} (Tansu, memory storage)", flush=True)
         for spec in SERVICES:
             port = int(env.get(f"{spec.env_prefix}PORT", spec.port))
-            log_path = state / f"{spec.directory}.log"
+            log_path = state / f"{spec.name}.log"
             command, child_env = service_command(spec, port), service_env(spec, env)
             supervisor.add(
-                Child(spec.directory, lambda c=command, e=child_env, p=log_path: spawn(c, env=e, log_path=p))
+                Child(spec.name, functools.partial(spawn, command, env=child_env, log_path=log_path))
             )
         for spec in SERVICES:
             port = int(env.get(f"{spec.env_prefix}PORT", spec.port))
-            wait_ready(f"http://127.0.0.1:{port}/readyz", process=supervisor.children[spec.directory].process)
+            wait_ready(f"http://127.0.0.1:{port}/readyz", process=supervisor.children[spec.name].process)
             print(
-                f"{spec.directory:<11} http://127.0.0.1:{port}  "
-                f"(docs /docs, ready /readyz, logs {state}/{spec.directory}.log)",
+                f"{spec.name:<11} http://127.0.0.1:{port}  "
+                f"(docs /docs, ready /readyz, logs {state}/{spec.name}.log)",
                 flush=True,
             )
         print("ServicePact is up. Ctrl-C stops everything.", flush=True)

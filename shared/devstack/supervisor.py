@@ -28,10 +28,10 @@ STABLE_S = 30.0  # up this long: the next crash starts the back-off over
 @dataclass
 class Child:
     name: str
-    start: Callable[[], subprocess.Popen]
+    start: Callable[[], subprocess.Popen[bytes]]
     before_restart: Callable[[], None] | None = None
     after_restart: Callable[[float], None] | None = None  # gets the wall time the lost run started
-    process: subprocess.Popen | None = None
+    process: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0  # monotonic
     started_wall: float = 0.0
     restarts: int = 0

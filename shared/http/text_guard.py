@@ -75,7 +75,7 @@ class RefuseNul:
             if found is not None:
                 await _refuse(scope, send, ".".join(found) or "body", "body")
                 return
-        replay = [{"type": "http.request", "body": body, "more_body": False}]
+        replay: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
         replay += [m for m in messages if m["type"] != "http.request"]
 
         async def replayed() -> Message:

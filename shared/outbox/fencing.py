@@ -57,7 +57,10 @@ async def set_keepalives(
         await conn.execute(text(f"SET {name} = {int(value)}"))
     await conn.commit()
     driver = (await conn.get_raw_connection()).driver_connection
-    sock = driver._transport.get_extra_info("socket")  # asyncpg has no keepalive option of its own
+    transport = getattr(driver, "_transport", None)
+    sock = (
+        transport.get_extra_info("socket") if transport is not None else None
+    )  # asyncpg has no keepalive option of its own
     if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
         return  # a Unix socket has no peer to lose
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)

@@ -145,6 +145,7 @@ class OutboxRelay:
             await self._become_leader(lock_conn)
             # Commits in any process wake the leader at once (the append statement NOTIFYs).
             listener = (await lock_conn.get_raw_connection()).driver_connection
+            assert listener is not None
             await listener.add_listener(NOTIFY_CHANNEL, self._notified)
             loop = asyncio.get_running_loop()
             check_at = loop.time() + self.leadership_check_s

@@ -48,7 +48,7 @@ async def _consumer(engine, bootstrap, prefix, handler=record_applied, **kwargs)
         retry_backoff_s=0.01,
         **kwargs,
     )
-    consumer._test_producer = producer
+    consumer._test_producer = producer  # type: ignore[attr-defined]
     await consumer.start()
     return consumer
 

@@ -22,5 +22,7 @@ def build(settings: Settings | None = None) -> Wiring:
         output_topic=lambda topics: topics.inventory,
         migrations_path=Path(__file__).parent / "migrations",
     )
-    bus = MessageBus(lambda metadata, conn: runtime.unit_of_work(InventoryUnitOfWork, metadata, conn), HANDLERS)
+    bus = MessageBus(
+        lambda metadata, conn: runtime.unit_of_work(InventoryUnitOfWork, metadata, conn), HANDLERS
+    )
     return Wiring(runtime, bus)

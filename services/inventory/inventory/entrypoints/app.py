@@ -8,4 +8,6 @@ from shared.app import create_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(build(settings), title="ServicePact inventory: spare parts, stock and loaner units")
+    return create_service_app(
+        build(settings), title="ServicePact inventory: spare parts, stock and loaner units"
+    )
