@@ -1,0 +1,26 @@
+"""What routes are given: the message bus (writes), the views' reader (reads), who may call."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from shared.auth import Allow, Principal, Role
+from shared.messagebus import MessageBus
+from sla_monitor.views import Reader
+
+
+def _bus(request: Request) -> MessageBus:
+    return request.app.state.bus
+
+
+def _reader(request: Request) -> Reader:
+    return request.app.state.reader
+
+
+BusDep = Annotated[MessageBus, Depends(_bus)]
+ReaderDep = Annotated[Reader, Depends(_reader)]
+Admin = Annotated[Principal, Depends(Allow(Role.OPS_ADMIN))]
+Office = Annotated[Principal, Depends(Allow(Role.OPS_ADMIN, Role.SUPERVISOR, Role.DISPATCHER))]
+Planner = Annotated[Principal, Depends(Allow(Role.OPS_ADMIN, Role.SUPERVISOR))]
