@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -13,6 +13,8 @@ from sla_monitor.domain.policy import PAUSE_REASONS, ClockKind, EscalationStep, 
 
 Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 Severity = Annotated[str, Field(pattern=r"^P[1-4]$")]
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL stores no NUL character in text or JSONB
+MAX_TARGET = timedelta(days=3650)  # longer targets overflow deadlines (thresholds reach 100x a target)
 TICKET_CLOCK_NAMES = [k.value for k in ClockKind if k is not ClockKind.COMPLAINT_REPLY]
 
 
@@ -27,7 +29,12 @@ class TargetDoc(_Doc):
     @field_validator("duration")
     @classmethod
     def _iso(cls, value: str) -> str:
-        parse_duration(value)
+        try:
+            duration = parse_duration(value)
+        except OverflowError:
+            duration = MAX_TARGET * 2
+        if duration > MAX_TARGET:
+            raise ValueError("a target is at most 3650 days (P3650D)")
         return value
 
 
@@ -38,8 +45,8 @@ class StepDoc(_Doc):
 
 class PolicyDoc(_Doc):
     policy_id: Identifier
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=2000)
+    name: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    description: str = Field(default="", max_length=2000, pattern=NO_NUL)
     targets: dict[Severity, dict[str, TargetDoc]]
     warning_fractions: list[float] = Field(default=[0.5, 0.8], max_length=10)
     pauses: list[str] = Field(default=sorted(PAUSE_REASONS))
@@ -116,7 +123,7 @@ class PolicyDoc(_Doc):
 
 class CalendarDoc(_Doc):
     calendar_id: Identifier
-    timezone: str = "Asia/Shanghai"
+    timezone: str = Field(default="Asia/Shanghai", max_length=100, pattern=NO_NUL)
     hours: dict[int, list[tuple[str, str]]] | None = Field(
         default=None, description='weekday (0=Monday) -> [["09:00", "18:00"], ...]; null = 7x24'
     )

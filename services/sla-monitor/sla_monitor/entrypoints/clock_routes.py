@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter
 
-from sla_monitor.entrypoints.dependencies import Office, Planner, ReaderDep
+from sla_monitor.entrypoints.dependencies import Office, Planner, ReaderDep, TicketId
 from sla_monitor.entrypoints.schemas import TicketSlaOut, WhatIfIn, WhatIfOut
 from sla_monitor.views import clocks, what_if
 
@@ -19,7 +19,7 @@ router = APIRouter()
     summary="Each clock: deadline, elapsed business time, pauses, thresholds, and what moved it",
     response_model=TicketSlaOut,
 )
-async def ticket_sla(ticket_id: str, reader: ReaderDep, _: Office) -> dict:
+async def ticket_sla(ticket_id: TicketId, reader: ReaderDep, _: Office) -> dict:
     return await clocks.explain(reader, ticket_id, datetime.now(UTC))
 
 
