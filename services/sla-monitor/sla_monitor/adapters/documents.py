@@ -14,6 +14,7 @@ from sla_monitor.domain.policy import PAUSE_REASONS, ClockKind, EscalationStep, 
 Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 Severity = Annotated[str, Field(pattern=r"^P[1-4]$")]
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL stores no NUL character in text or JSONB
+Window = Annotated[list[str], Field(min_length=2, max_length=2, description='["09:00", "18:00"]')]
 MAX_TARGET = timedelta(days=3650)  # longer targets overflow deadlines (thresholds reach 100x a target)
 TICKET_CLOCK_NAMES = [k.value for k in ClockKind if k is not ClockKind.COMPLAINT_REPLY]
 
@@ -124,7 +125,7 @@ class PolicyDoc(_Doc):
 class CalendarDoc(_Doc):
     calendar_id: Identifier
     timezone: str = Field(default="Asia/Shanghai", max_length=100, pattern=NO_NUL)
-    hours: dict[int, list[tuple[str, str]]] | None = Field(
+    hours: dict[int, list[Window]] | None = Field(
         default=None, description='weekday (0=Monday) -> [["09:00", "18:00"], ...]; null = 7x24'
     )
     holidays: list[date] = Field(default_factory=list, max_length=5000)
@@ -142,7 +143,7 @@ class CalendarDoc(_Doc):
             timezone=self.timezone,
             hours=None
             if self.hours is None
-            else {day: tuple(tuple(w) for w in windows) for day, windows in self.hours.items()},
+            else {day: tuple((w[0], w[1]) for w in windows) for day, windows in self.hours.items()},
             holidays=frozenset(self.holidays),
             makeup_workdays=frozenset(self.makeup_workdays),
             makeup_weekday=self.makeup_weekday,
@@ -155,7 +156,7 @@ class CalendarDoc(_Doc):
             timezone=calendar.timezone,
             hours=None
             if calendar.hours is None
-            else {d: [tuple(w) for w in ws] for d, ws in calendar.hours.items()},
+            else {d: [list(w) for w in ws] for d, ws in calendar.hours.items()},
             holidays=sorted(calendar.holidays),
             makeup_workdays=sorted(calendar.makeup_workdays),
             makeup_weekday=calendar.makeup_weekday,
