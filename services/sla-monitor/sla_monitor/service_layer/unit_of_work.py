@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.envelope import EventMetadata
-from shared.eventstore.store import StreamAppend
+from shared.eventstore.store import EventStore, StreamAppend
 from shared.messagebus import MessageBus
 from shared.runtime import ServiceRuntime
 from shared.unit_of_work import SqlUnitOfWork
@@ -21,7 +21,7 @@ from sla_monitor.service_layer.handlers import HANDLERS
 
 
 class SlaUnitOfWork(SqlUnitOfWork):
-    def __init__(self, store: Any, *, catalog: Catalog, **kwargs: Any) -> None:
+    def __init__(self, store: EventStore, *, catalog: Catalog, **kwargs: Any) -> None:
         super().__init__(store, **kwargs)
         self.catalog = catalog  # policies and calendars as the clocks read them (in memory)
         self.tickets = SlaTickets(self, SlaEmissions(self))
