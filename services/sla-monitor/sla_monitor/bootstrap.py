@@ -1,14 +1,31 @@
-"""The one place that wires sla-monitor: event types, topics, consumers, the durable timer."""
+"""The one place that wires sla-monitor: event types, runtime, catalog, unit of work and bus, the
+consumer, the durable timer, and the seeding of shipped policies and calendars."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
 from pathlib import Path
 
+from shared.messagebus import MessageBus
 from shared.registry import EventRegistry
 from shared.runtime import ConsumerSpec, ServiceRuntime
+from sla_monitor.adapters.catalog import Catalog
 from sla_monitor.adapters.inbound import DISPATCH_INPUTS, TICKET_INPUTS
 from sla_monitor.config import Settings
+from sla_monitor.domain.commands import SeedCatalog
 from sla_monitor.domain.events import SLA_EVENTS
-from sla_monitor.service_layer.catalog import Catalog
-from sla_monitor.service_layer.monitor import Monitor
+from sla_monitor.entrypoints.consumers import clock_handlers
+from sla_monitor.entrypoints.timer import DueTimer
+from sla_monitor.service_layer.unit_of_work import message_bus
+from sla_monitor.views import Reader
+
+
+@dataclass(frozen=True)
+class SlaMonitor:
+    runtime: ServiceRuntime
+    bus: MessageBus
+    reader: Reader
+    timer: DueTimer
 
 
 def build_registry() -> EventRegistry:
@@ -17,26 +34,26 @@ def build_registry() -> EventRegistry:
     return registry
 
 
-def build(settings: Settings | None = None) -> tuple[ServiceRuntime, Monitor]:
-    holder: dict[str, Monitor] = {}
-
+def build(settings: Settings | None = None) -> SlaMonitor:
     def consumers(runtime: ServiceRuntime) -> list[ConsumerSpec]:
-        return [
-            ConsumerSpec(
-                name="clocks",
-                topics=[runtime.topics.tickets, runtime.topics.dispatch],
-                handlers=holder["monitor"].handlers(),
-            )
-        ]
+        topics = [runtime.topics.tickets, runtime.topics.dispatch]
+        return [ConsumerSpec(name="clocks", topics=topics, handlers=clock_handlers(bus, timer.wake))]
 
+    async def seed(runtime: ServiceRuntime) -> None:
+        await bus.handle(SeedCatalog())  # reloads the catalog on commit
+
+    settings = settings or Settings()
     runtime = ServiceRuntime(
-        settings or Settings(),
+        settings,
         build_registry(),
         output_topic=lambda topics: topics.sla,
         migrations_path=Path(__file__).parent / "migrations",
         consumers=consumers,
-        on_start=lambda runtime: holder["monitor"].catalog.seed(),
-        background=lambda runtime: [holder["monitor"].run_timer] if runtime.settings.timers_enabled else [],
+        on_start=seed,
+        background=lambda runtime: [timer.run] if settings.timers_enabled else [],
     )
-    holder["monitor"] = Monitor(runtime, Catalog(lambda: runtime.engine))
-    return runtime, holder["monitor"]
+    catalog = Catalog(lambda: runtime.engine)
+    bus = message_bus(runtime, catalog)
+    reader = Reader(lambda: runtime.engine, runtime.store, catalog)
+    timer = DueTimer(bus, reader)
+    return SlaMonitor(runtime, bus, reader, timer)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -13,6 +13,9 @@ from sla_monitor.domain.policy import PAUSE_REASONS, ClockKind, EscalationStep, 
 
 Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 Severity = Annotated[str, Field(pattern=r"^P[1-4]$")]
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL stores no NUL character in text or JSONB
+Window = Annotated[list[str], Field(min_length=2, max_length=2, description='["09:00", "18:00"]')]
+MAX_TARGET = timedelta(days=3650)  # longer targets overflow deadlines (thresholds reach 100x a target)
 TICKET_CLOCK_NAMES = [k.value for k in ClockKind if k is not ClockKind.COMPLAINT_REPLY]
 
 
@@ -27,7 +30,12 @@ class TargetDoc(_Doc):
     @field_validator("duration")
     @classmethod
     def _iso(cls, value: str) -> str:
-        parse_duration(value)
+        try:
+            duration = parse_duration(value)
+        except OverflowError:
+            duration = MAX_TARGET * 2
+        if duration > MAX_TARGET:
+            raise ValueError("a target is at most 3650 days (P3650D)")
         return value
 
 
@@ -38,8 +46,8 @@ class StepDoc(_Doc):
 
 class PolicyDoc(_Doc):
     policy_id: Identifier
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=2000)
+    name: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    description: str = Field(default="", max_length=2000, pattern=NO_NUL)
     targets: dict[Severity, dict[str, TargetDoc]]
     warning_fractions: list[float] = Field(default=[0.5, 0.8], max_length=10)
     pauses: list[str] = Field(default=sorted(PAUSE_REASONS))
@@ -116,8 +124,8 @@ class PolicyDoc(_Doc):
 
 class CalendarDoc(_Doc):
     calendar_id: Identifier
-    timezone: str = "Asia/Shanghai"
-    hours: dict[int, list[tuple[str, str]]] | None = Field(
+    timezone: str = Field(default="Asia/Shanghai", max_length=100, pattern=NO_NUL)
+    hours: dict[int, list[Window]] | None = Field(
         default=None, description='weekday (0=Monday) -> [["09:00", "18:00"], ...]; null = 7x24'
     )
     holidays: list[date] = Field(default_factory=list, max_length=5000)
@@ -139,7 +147,7 @@ class CalendarDoc(_Doc):
             timezone=self.timezone,
             hours=None
             if self.hours is None
-            else {day: tuple(tuple(w) for w in windows) for day, windows in self.hours.items()},
+            else {day: tuple((w[0], w[1]) for w in windows) for day, windows in self.hours.items()},
             holidays=frozenset(self.holidays),
             makeup_workdays=frozenset(self.makeup_workdays),
             makeup_weekday=self.makeup_weekday,
@@ -153,7 +161,7 @@ class CalendarDoc(_Doc):
             timezone=calendar.timezone,
             hours=None
             if calendar.hours is None
-            else {d: [tuple(w) for w in ws] for d, ws in calendar.hours.items()},
+            else {d: [list(w) for w in ws] for d, ws in calendar.hours.items()},
             holidays=sorted(calendar.holidays),
             makeup_workdays=sorted(calendar.makeup_workdays),
             makeup_weekday=calendar.makeup_weekday,

@@ -11,53 +11,22 @@ the ticket goes to level 2. Every threshold is emitted at most once (`Clock.emit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sla_monitor.domain.calendar import BusinessCalendar
+from sla_monitor.domain.clock import (
+    CANCELLED,
+    MET,
+    MISSED,
+    PAUSED,
+    RUNNING,
+    TICKET_CLOCKS,
+    Clock,
+    Move,
+    Threshold,
+)
 from sla_monitor.domain.events import EscalationRaised, SlaBreached, SlaClockStopped, SlaEvent, SlaWarning
 from sla_monitor.domain.policy import ClockKind, Policy, Target
-
-ALWAYS = BusinessCalendar.always()
-TICKET_CLOCKS = (
-    ClockKind.RESPONSE,
-    ClockKind.ON_SITE,
-    ClockKind.RESTORE,
-    ClockKind.RESOLUTION,
-    ClockKind.HANDOFF,
-)
-RUNNING, PAUSED = "running", "paused"
-MET, MISSED, CANCELLED = "met", "missed", "cancelled"
-
-
-@dataclass(kw_only=True)
-class Clock:
-    name: str  # the kind, or "complaint_reply:<complaint id>"
-    kind: ClockKind
-    started_at: datetime
-    target_seconds: float
-    business_time: bool
-    status: str = RUNNING
-    paused_since: datetime | None = None
-    paused_seconds: float = 0.0
-    pauses: list[tuple[datetime, datetime | None]] = field(default_factory=list)
-    emitted: list[str] = field(default_factory=list)
-    stopped_at: datetime | None = None
-
-    @property
-    def open(self) -> bool:
-        return self.status in (RUNNING, PAUSED)
-
-
-@dataclass(kw_only=True)
-class Move:
-    at: datetime
-    what: str
-
-
-@dataclass(frozen=True)
-class Threshold:
-    name: str  # "warning:0.5", "breach", "escalation:L3", "handoff"
-    fraction: float
 
 
 @dataclass(kw_only=True)
@@ -144,7 +113,7 @@ class SlaTicket:
             if clock.status == PAUSED and clock.paused_since is not None:
                 at_ = max(at, clock.paused_since)
                 clock.paused_seconds += (
-                    self._calendar(clock, calendar).elapsed(clock.paused_since, at_).total_seconds()
+                    clock.calendar(calendar).elapsed(clock.paused_since, at_).total_seconds()
                 )
                 clock.pauses[-1] = (clock.paused_since, at_)
                 clock.status, clock.paused_since = RUNNING, None
@@ -247,33 +216,17 @@ class SlaTicket:
         return min(upcoming, default=None)
 
     def thresholds(self, clock: Clock, policy: Policy) -> list[Threshold]:
-        if clock.kind is ClockKind.HANDOFF:
-            return [Threshold("handoff", 1.0)]
-        marks = [Threshold(f"warning:{f:g}", f) for f in policy.warning_fractions]
-        marks.append(Threshold("breach", 1.0))
-        marks += [
-            Threshold(f"escalation:L{step.level}", step.at_fraction)
-            for step in policy.ladder
-            if step.at_fraction > 1.0
-        ]
-        return sorted(marks, key=lambda t: (t.fraction, t.name != "breach"))
+        return clock.thresholds(policy)
 
     def threshold_time(self, clock: Clock, fraction: float, calendar: BusinessCalendar) -> datetime:
-        budget = timedelta(seconds=clock.target_seconds * fraction + clock.paused_seconds)
-        return self._calendar(clock, calendar).add(clock.started_at, budget)
+        return clock.threshold_time(fraction, calendar)
 
     def deadline(self, clock: Clock, calendar: BusinessCalendar) -> datetime:
-        return self.threshold_time(clock, 1.0, calendar)
+        return clock.threshold_time(1.0, calendar)
 
     def elapsed(self, clock: Clock, at: datetime, calendar: BusinessCalendar) -> float:
         """Business seconds the clock has run by `at` (pauses excluded)."""
-        end = at
-        if clock.status == PAUSED and clock.paused_since is not None:
-            end = min(at, clock.paused_since)
-        if clock.stopped_at is not None:
-            end = min(end, clock.stopped_at)
-        total = self._calendar(clock, calendar).elapsed(clock.started_at, end).total_seconds()
-        return max(total - clock.paused_seconds, 0.0)
+        return clock.elapsed(at, calendar)
 
     # ---- internals -----------------------------------------------------------------------------
     def _fire(
@@ -342,9 +295,6 @@ class SlaTicket:
 
     def _open_clocks(self) -> list[Clock]:
         return [clock for clock in self.clocks.values() if clock.open]
-
-    def _calendar(self, clock: Clock, calendar: BusinessCalendar) -> BusinessCalendar:
-        return calendar if clock.business_time else ALWAYS
 
     def _fields(self, clock: str, threshold: str, at: datetime) -> dict:
         return {

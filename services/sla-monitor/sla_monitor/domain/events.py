@@ -44,3 +44,10 @@ class SlaClockStopped(SlaEvent):
 
 
 SLA_EVENTS = (SlaWarning, SlaBreached, EscalationRaised, SlaClockStopped)
+
+
+def once_key(event: SlaEvent) -> tuple[str, str, str]:
+    """What may happen once: (ticket, clock, threshold); an escalation level is reached once per ticket,
+    whichever clock raised it."""
+    clock = "escalation" if isinstance(event, EscalationRaised) else event.clock
+    return event.ticket_id, clock, event.threshold

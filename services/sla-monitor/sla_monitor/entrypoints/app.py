@@ -5,16 +5,17 @@ from fastapi import FastAPI
 from shared.app import create_service_app
 from sla_monitor.bootstrap import build
 from sla_monitor.config import Settings
-from sla_monitor.entrypoints import routes
+from sla_monitor.entrypoints import catalog_routes, clock_routes
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    runtime, monitor = build(settings)
+    monitor = build(settings)
     app = create_service_app(
-        runtime,
+        monitor.runtime,
         title="ServicePact sla-monitor: clocks, calendars, warnings, breaches and escalations",
-        routers=[routes.router],
+        routers=[catalog_routes.router, clock_routes.router],
     )
-    app.state.monitor = monitor
-    app.state.catalog = monitor.catalog
+    app.state.bus = monitor.bus
+    app.state.reader = monitor.reader
+    app.state.timer = monitor.timer
     return app

@@ -9,19 +9,30 @@ from typing import Any
 
 from sqlalchemy import select
 
-from shared.runtime import ServiceRuntime
+from shared.domain_errors import NotFound
+from sla_monitor.adapters.documents import PolicyDoc
 from sla_monitor.adapters.tables import sla_inputs
-from sla_monitor.domain.events import SlaBreached, SlaClockStopped
+from sla_monitor.adapters.translate import clock_input
+from sla_monitor.domain import rules
+from sla_monitor.domain.clocks import SlaTicket
+from sla_monitor.domain.events import SlaBreached, SlaClockStopped, SlaEvent
+from sla_monitor.domain.inputs import ClockInput
 from sla_monitor.domain.policy import Policy
-from sla_monitor.service_layer import rules
-from sla_monitor.service_layer.catalog import Catalog
+from sla_monitor.views import Reader
 
 MAX_TICKETS = 200_000
 
 
-async def what_if(
-    runtime: ServiceRuntime, catalog: Catalog, policy: Policy, start: datetime, end: datetime
-) -> dict[str, Any]:
+def candidate(reader: Reader, policy_id: str | None, document: PolicyDoc | None) -> Policy:
+    """The policy given inline, or a stored one by id."""
+    if document is not None:
+        return document.to_domain()
+    if not reader.catalog.knows_policy(policy_id or ""):
+        raise NotFound("policy", policy_id or "", field="policy_id")
+    return reader.catalog.policy(policy_id or "")
+
+
+async def what_if(reader: Reader, policy: Policy, start: datetime, end: datetime) -> dict[str, Any]:
     opened = (
         select(sla_inputs.c.ticket_id)
         .where(
@@ -37,10 +48,11 @@ async def what_if(
         .where(sla_inputs.c.ticket_id.in_(opened), sla_inputs.c.occurred_at < end)
         .order_by(sla_inputs.c.ticket_id, sla_inputs.c.occurred_at)
     )
-    streams: dict[str, list[Any]] = defaultdict(list)
-    async with runtime.engine.connect() as conn:
+    streams: dict[str, list[ClockInput]] = defaultdict(list)
+    registry, catalog = reader.store.registry, reader.catalog
+    async with reader.engine.connect() as conn:
         async for row in await conn.stream(query):
-            streams[row.ticket_id].append(runtime.registry.load(row.event_type, row.data))
+            streams[row.ticket_id].append(clock_input(registry.load(row.event_type, row.data)))
 
     breached: Counter[str] = Counter()
     met: Counter[str] = Counter()
@@ -50,11 +62,11 @@ async def what_if(
         return policy  # every ticket measured against the candidate policy
 
     for inputs in streams.values():
-        ticket = None
-        emitted: list = []
+        ticket: SlaTicket | None = None
+        emitted: list[SlaEvent] = []
         for event in inputs:
             if ticket is not None:
-                emitted += ticket.due(event.occurred_at, policy, catalog.calendar(ticket.calendar_id))
+                emitted += ticket.due(event.at, policy, catalog.calendar(ticket.calendar_id))
             ticket, produced = rules.apply(ticket, event, policy_of, catalog.calendar)
             emitted += produced
         if ticket is None:
@@ -62,11 +74,11 @@ async def what_if(
         emitted += ticket.due(end, policy, catalog.calendar(ticket.calendar_id))
         for clock in ticket.clocks.values():
             tracked[clock.kind.value] += 1
-        for event in emitted:
-            if isinstance(event, SlaBreached):
-                breached[_kind(event.clock)] += 1
-            elif isinstance(event, SlaClockStopped) and event.outcome == "met":
-                met[_kind(event.clock)] += 1
+        for out in emitted:
+            if isinstance(out, SlaBreached):
+                breached[_kind(out.clock)] += 1
+            elif isinstance(out, SlaClockStopped) and out.outcome == "met":
+                met[_kind(out.clock)] += 1
     return {
         "policy_id": policy.policy_id,
         "from": start.isoformat(),

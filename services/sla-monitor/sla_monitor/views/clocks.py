@@ -1,31 +1,37 @@
-"""Why a ticket's SLA stands where it does: clocks, deadlines, business time, pauses, moves."""
+"""Why a ticket's SLA stands where it does (clocks, deadlines, business time, pauses, moves), and when
+the durable timer has something to do next."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from shared.runtime import ServiceRuntime
+from shared.domain_errors import NotFound
+from sla_monitor.adapters.repositories import stream_id
 from sla_monitor.adapters.state import load_state
 from sla_monitor.adapters.tables import sla_tickets
-from sla_monitor.service_layer.catalog import Catalog
-from sla_monitor.service_layer.monitor import stream_id
+from sla_monitor.views import Reader
 
 
-async def explain(
-    runtime: ServiceRuntime, catalog: Catalog, ticket_id: str, now: datetime
-) -> dict[str, Any] | None:
-    async with runtime.engine.connect() as conn:
+async def next_due(reader: Reader) -> datetime | None:
+    """The earliest pending threshold of any ticket (the timer sleeps until then)."""
+    async with reader.engine.connect() as conn:
+        return (await conn.execute(select(func.min(sla_tickets.c.due_at)))).scalar()
+
+
+async def explain(reader: Reader, ticket_id: str, now: datetime) -> dict[str, Any]:
+    async with reader.engine.connect() as conn:
         row = (
             await conn.execute(
                 select(sla_tickets.c.state, sla_tickets.c.due_at).where(sla_tickets.c.ticket_id == ticket_id)
             )
         ).first()
         if row is None:
-            return None
-        emitted = await runtime.store.read(conn, stream_id(ticket_id))
+            raise NotFound("ticket clocks", ticket_id, field="ticket_id")
+        emitted = await reader.store.read(conn, stream_id(ticket_id))
+    catalog = reader.catalog
     ticket = load_state(row.state)
     policy, calendar = catalog.policy(ticket.policy_id), catalog.calendar(ticket.calendar_id)
     clocks = []

@@ -1,0 +1,134 @@
+"""The per-ticket SLA state, as the unit of work sees it.
+
+A ticket's clocks are derived from other services' events, not from its own stream, so they are kept
+as a state row (`sla_tickets`: the clocks as JSON, the version of the ticket's SLA stream "sla:<id>",
+and `due_at`, the durable timer: its next threshold), read and written under the row's lock. What the
+clocks emit goes through the exactly-once guard and then into the unit of work's one append (with its
+outbox rows) at commit: `collect_appends()` hands it over.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from prometheus_client import Counter
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from shared.eventstore.store import StreamAppend
+from shared.unit_of_work import SqlUnitOfWork
+from sla_monitor.adapters.state import dump_state, load_state
+from sla_monitor.adapters.tables import sla_tickets
+from sla_monitor.domain.clocks import SlaTicket
+from sla_monitor.domain.events import SlaEvent
+
+log = logging.getLogger(__name__)
+EMITTED = Counter("sla_events_emitted_total", "SLA events emitted", ["type"])
+FAILED = Counter("sla_timer_failures_total", "Tickets whose due thresholds could not be processed")
+STREAM_TYPE = "sla"
+
+
+def stream_id(ticket_id: str) -> str:
+    return f"sla:{ticket_id}"
+
+
+class Claims(Protocol):
+    async def claim(self, emitted: list[SlaEvent]) -> list[SlaEvent]: ...
+
+
+@dataclass
+class _Held:
+    version: int  # of the ticket's SLA stream, as loaded
+    is_new: bool
+    due_at: datetime | None
+
+
+class SlaTickets:
+    def __init__(self, uow: SqlUnitOfWork, emissions: Claims) -> None:
+        self._uow = uow
+        self._emissions = emissions
+        self._held: dict[str, _Held] = {}
+        self._appends: list[StreamAppend] = []
+
+    async def get(self, ticket_id: str) -> SlaTicket | None:
+        """The ticket's clocks, its row locked until the commit; None if the monitor does not know it."""
+        row = (
+            await self._uow.conn.execute(
+                select(sla_tickets.c.state, sla_tickets.c.version, sla_tickets.c.due_at)
+                .where(sla_tickets.c.ticket_id == ticket_id)
+                .with_for_update()
+            )
+        ).first()
+        if row is None:
+            return None
+        self._held[ticket_id] = _Held(row.version, False, row.due_at)
+        return load_state(row.state)
+
+    def add(self, ticket: SlaTicket) -> None:
+        self._held[ticket.ticket_id] = _Held(0, True, None)
+
+    async def due(self, now: datetime, limit: int) -> list[SlaTicket]:
+        """Tickets with a threshold due by `now`, earliest first; rows another replica holds are skipped."""
+        rows = (
+            await self._uow.conn.execute(
+                select(
+                    sla_tickets.c.ticket_id, sla_tickets.c.state, sla_tickets.c.version, sla_tickets.c.due_at
+                )
+                .where(sla_tickets.c.due_at <= now)
+                .order_by(sla_tickets.c.due_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        for row in rows:
+            self._held[row.ticket_id] = _Held(row.version, False, row.due_at)
+        return [load_state(row.state) for row in rows]
+
+    def due_at(self, ticket_id: str) -> datetime | None:
+        """When the loaded ticket's timer was due (for the fire-delay metric)."""
+        return self._held[ticket_id].due_at
+
+    async def save(self, ticket: SlaTicket, emitted: list[SlaEvent], *, next_due: datetime | None) -> None:
+        """Store the clocks and the next due time; what was not emitted before is appended at commit."""
+        held = self._held[ticket.ticket_id]
+        fresh = await self._emissions.claim(emitted)
+        if fresh:
+            self._appends.append(
+                StreamAppend(
+                    stream_id(ticket.ticket_id),
+                    STREAM_TYPE,
+                    held.version,
+                    fresh,
+                    self._uow.metadata,
+                    ticket.ticket_id,
+                )
+            )
+            for event in fresh:
+                EMITTED.labels(type(event).__name__).inc()
+        values = {
+            "state": dump_state(ticket),
+            "version": held.version + len(fresh),
+            "due_at": next_due,
+            "updated_at": func.now(),
+        }
+        if held.is_new:
+            await self._uow.conn.execute(insert(sla_tickets).values(ticket_id=ticket.ticket_id, **values))
+        else:
+            await self._uow.conn.execute(
+                update(sla_tickets).where(sla_tickets.c.ticket_id == ticket.ticket_id).values(**values)
+            )
+        held.version, held.is_new = held.version + len(fresh), False
+
+    async def postpone(self, ticket_id: str, until: datetime) -> None:
+        """A ticket whose thresholds could not be computed is retried later, not every tick."""
+        FAILED.inc()
+        await self._uow.conn.execute(
+            update(sla_tickets).where(sla_tickets.c.ticket_id == ticket_id).values(due_at=until)
+        )
+
+    def collect_appends(self) -> list[StreamAppend]:
+        appends, self._appends = self._appends, []
+        return appends

@@ -1,0 +1,32 @@
+"""What routes are given: the message bus (writes), the views' reader (reads), who may call."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+
+from shared.auth import Allow, Principal, Role
+from shared.messagebus import MessageBus
+from sla_monitor.views import Reader
+
+
+def _bus(request: Request) -> MessageBus:
+    return request.app.state.bus
+
+
+def _reader(request: Request) -> Reader:
+    return request.app.state.reader
+
+
+BusDep = Annotated[MessageBus, Depends(_bus)]
+ReaderDep = Annotated[Reader, Depends(_reader)]
+Admin = Annotated[Principal, Depends(Allow(Role.OPS_ADMIN))]
+Office = Annotated[Principal, Depends(Allow(Role.OPS_ADMIN, Role.SUPERVISOR, Role.DISPATCHER))]
+Planner = Annotated[Principal, Depends(Allow(Role.OPS_ADMIN, Role.SUPERVISOR))]
+
+# Ids in paths: anything a document may be stored under (PostgreSQL takes no NUL character).
+_ID = r"^[^\x00]+$"
+PolicyId = Annotated[str, Path(max_length=100, pattern=_ID)]
+CalendarId = Annotated[str, Path(max_length=100, pattern=_ID)]
+TicketId = Annotated[str, Path(max_length=200, pattern=_ID)]

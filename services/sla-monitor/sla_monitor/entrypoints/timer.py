@@ -1,0 +1,66 @@
+"""The durable timer: every threshold lives in the database (`sla_tickets.due_at`), so nothing is lost
+when the process dies; this loop asks the bus to fire what fell due, then sleeps until the next due
+time (at most MAX_SLEEP_S, or until a consumer wakes it). Every replica may run it: due rows are
+claimed with SKIP LOCKED."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime
+
+from prometheus_client import Gauge, Histogram
+
+from shared.envelope import EventMetadata
+from shared.messagebus import MessageBus
+from sla_monitor.domain.commands import FireDueThresholds
+from sla_monitor.views import Reader, clocks
+
+FIRE_DELAY = Histogram(
+    "sla_fire_delay_seconds",
+    "Threshold due -> committed emission",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30),
+)
+BACKLOG = Gauge("sla_timer_backlog_seconds", "How late the earliest pending threshold is (0: on time)")
+BATCH = 500
+MAX_SLEEP_S = 0.25
+ACTOR = EventMetadata(actor="sla-monitor")
+
+
+class DueTimer:
+    def __init__(self, bus: MessageBus, reader: Reader) -> None:
+        self._bus = bus
+        self._reader = reader
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            fired = await self.tick(datetime.now(UTC))
+            if fired >= BATCH:
+                continue  # more may be due: no sleep
+            await self._sleep_until_next_due()
+
+    async def tick(self, now: datetime) -> int:
+        """Fire every threshold due by `now` (one batch); the number of tickets fired."""
+        due_times = await self._bus.handle(FireDueThresholds(now=now, limit=BATCH), metadata=ACTOR)
+        committed = datetime.now(UTC)
+        for due_at in due_times:
+            FIRE_DELAY.observe(max((committed - due_at).total_seconds(), 0.0))
+        return len(due_times)
+
+    async def _sleep_until_next_due(self) -> None:
+        next_due = await clocks.next_due(self._reader)
+        delay = MAX_SLEEP_S
+        if next_due is not None:
+            until = (next_due - datetime.now(UTC)).total_seconds()
+            BACKLOG.set(max(-until, 0.0))
+            delay = min(max(until, 0.0), MAX_SLEEP_S)
+        else:
+            BACKLOG.set(0.0)
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(delay):  # not wait_for: it can swallow a cancellation on 3.11
+                await self._wake.wait()

@@ -1,0 +1,121 @@
+"""One handler per command: load through the unit of work's adapters, let the domain decide, save.
+Handlers never commit and never run SQL; the bus commits (on the consumer's transaction for inputs)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared.domain_errors import NotFound
+from shared.messagebus import Handler
+from sla_monitor.domain import rules
+from sla_monitor.domain.clocks import SlaTicket
+from sla_monitor.domain.commands import (
+    ApplyTicketInput,
+    DeleteCalendar,
+    DeletePolicy,
+    FireDueThresholds,
+    SaveCalendar,
+    SavePolicy,
+    SeedCatalog,
+)
+from sla_monitor.domain.errors import PROTECTED, IdMismatch, Protected
+from sla_monitor.domain.events import SlaEvent
+from sla_monitor.domain.seeds import SEED_CALENDARS, SEED_POLICIES
+
+log = logging.getLogger(__name__)
+RETRY_FAILED_AFTER = timedelta(seconds=60)
+
+
+async def apply_ticket_input(command: ApplyTicketInput, uow: Any) -> None:
+    """Move the ticket's clocks at the input's time; an input before the opening waits for it."""
+    await uow.catalog.fresh()
+    event = command.input
+    await uow.inputs.keep(
+        event_id=command.event_id,
+        ticket_id=event.ticket_id,
+        event_type=command.event_type,
+        occurred_at=command.occurred_at,
+        data=command.data,
+    )
+    known = await uow.tickets.get(event.ticket_id)
+    ticket, emitted = rules.apply(known, event, uow.catalog.policy, uow.catalog.calendar)
+    if ticket is None:
+        return  # kept: applied when the ticket's opening arrives (topics are not ordered)
+    if known is None:
+        for early in await uow.inputs.others(ticket.ticket_id, besides=command.event_id):
+            emitted += rules.apply(ticket, early, uow.catalog.policy, uow.catalog.calendar)[1]
+        uow.tickets.add(ticket)
+    await _save(uow, ticket, emitted)
+
+
+async def fire_due_thresholds(command: FireDueThresholds, uow: Any) -> list[datetime]:
+    """Emit what fell due; returns when each fired ticket was due. A ticket whose thresholds cannot be
+    computed is retried later and does not stall the others."""
+    await uow.catalog.fresh()
+    fired: list[datetime] = []
+    for ticket in await uow.tickets.due(command.now, command.limit):
+        policy, calendar = uow.catalog.policy(ticket.policy_id), uow.catalog.calendar(ticket.calendar_id)
+        try:
+            emitted = ticket.due(command.now, policy, calendar)
+            next_due = ticket.next_due(policy, calendar)
+        except Exception:
+            log.exception(
+                "could not fire due thresholds; retrying later", extra={"ticket_id": ticket.ticket_id}
+            )
+            await uow.tickets.postpone(ticket.ticket_id, command.now + RETRY_FAILED_AFTER)
+            continue
+        await uow.tickets.save(ticket, emitted, next_due=next_due)
+        fired.append(uow.tickets.due_at(ticket.ticket_id))
+    return fired
+
+
+async def _save(uow: Any, ticket: SlaTicket, emitted: list[SlaEvent]) -> None:
+    policy, calendar = uow.catalog.policy(ticket.policy_id), uow.catalog.calendar(ticket.calendar_id)
+    await uow.tickets.save(ticket, emitted, next_due=ticket.next_due(policy, calendar))
+
+
+async def save_policy(command: SavePolicy, uow: Any) -> bool:
+    """True when the policy was created (False: replaced)."""
+    if command.policy.policy_id != command.policy_id:
+        raise IdMismatch("policy_id")
+    return await uow.policies.put(command.policy_id, command.document)
+
+
+async def delete_policy(command: DeletePolicy, uow: Any) -> None:
+    if command.policy_id in PROTECTED:
+        raise Protected("The default policy cannot be deleted", field="policy_id")
+    if not await uow.policies.remove(command.policy_id):
+        raise NotFound("policy", command.policy_id, field="policy_id")
+
+
+async def save_calendar(command: SaveCalendar, uow: Any) -> bool:
+    if command.calendar.calendar_id != command.calendar_id:
+        raise IdMismatch("calendar_id")
+    return await uow.calendars.put(command.calendar_id, command.document)
+
+
+async def delete_calendar(command: DeleteCalendar, uow: Any) -> None:
+    if command.calendar_id in PROTECTED:
+        raise Protected("The 7x24 calendar cannot be deleted", field="calendar_id")
+    if not await uow.calendars.remove(command.calendar_id):
+        raise NotFound("calendar", command.calendar_id, field="calendar_id")
+
+
+async def seed_catalog(command: SeedCatalog, uow: Any) -> None:
+    for policy in SEED_POLICIES:
+        await uow.policies.add_missing(policy)
+    for calendar in SEED_CALENDARS:
+        await uow.calendars.add_missing(calendar)
+
+
+HANDLERS: dict[type, Handler] = {
+    ApplyTicketInput: apply_ticket_input,
+    FireDueThresholds: fire_due_thresholds,
+    SavePolicy: save_policy,
+    DeletePolicy: delete_policy,
+    SaveCalendar: save_calendar,
+    DeleteCalendar: delete_calendar,
+    SeedCatalog: seed_catalog,
+}

@@ -1,0 +1,212 @@
+"""Every SLA command through the bus on the in-memory unit of work (no database, no broker)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sla_monitor.adapters.documents import CalendarDoc, PolicyDoc
+from sla_monitor.domain.clocks import SlaTicket
+from sla_monitor.domain.commands import (
+    DeleteCalendar,
+    DeletePolicy,
+    FireDueThresholds,
+    SaveCalendar,
+    SavePolicy,
+    SeedCatalog,
+)
+from sla_monitor.domain.errors import IdMismatch, Protected
+from sla_monitor.domain.events import EscalationRaised, SlaClockStopped
+from sla_monitor.domain.policy import ClockKind, Policy, Target
+from sla_monitor.domain.seeds import SEED_CALENDARS, SEED_POLICIES
+
+from shared.domain_errors import NotFound
+from shared.envelope import EventMetadata
+
+T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+FAST = {
+    "policy_id": "fast",
+    "name": "2-second response",
+    "targets": {"P1": {"response": {"duration": "PT2S"}}},
+    "warning_fractions": [0.5],
+    "ladder": [{"level": 2, "at_fraction": 1.0}, {"level": 3, "at_fraction": 2.0}],
+}
+
+
+def opened(ticket_id: str, at: datetime, policy_id: str = "fast") -> dict:
+    context = {"customer_id": "C-1", "policy_id": policy_id, "calendar_id": "7x24", "severity": "P1"}
+    return {"ticket_id": ticket_id, "occurred_at": at, "reported_at": at, "context": context}
+
+
+def acknowledged(ticket_id: str, at: datetime) -> dict:
+    return {"ticket_id": ticket_id, "occurred_at": at, "technician_id": "t", "job_id": "j"}
+
+
+def seen(events):
+    return [(type(e).__name__, e.clock, e.threshold) for e in events]
+
+
+async def save_fast_policy(bus) -> None:
+    doc = PolicyDoc.model_validate(FAST)
+    await bus.handle(
+        SavePolicy(policy_id="fast", policy=doc.to_domain(), document=doc.model_dump(mode="json"))
+    )
+
+
+async def test_an_opening_starts_the_clocks_and_sets_the_durable_timer(bus, world, inbound):
+    await save_fast_policy(bus)
+    await bus.handle(inbound("TicketOpened", opened("T-1", T0)))
+    row = world.tickets["T-1"]
+    assert list(row.ticket.clocks) == ["response"] and row.version == 0
+    assert row.due_at == T0 + timedelta(seconds=1)  # the warning at half the 2-second target
+    assert world.streams.all_events() == []
+
+
+async def test_due_thresholds_fire_once_in_order_on_the_tickets_stream(bus, world, inbound):
+    await save_fast_policy(bus)
+    await bus.handle(inbound("TicketOpened", opened("T-1", T0)))
+    metadata = EventMetadata(actor="sla-monitor")
+    due = await bus.handle(FireDueThresholds(now=T0 + timedelta(seconds=4)), metadata=metadata)
+    assert due == [T0 + timedelta(seconds=1)]
+    assert seen(world.streams.events("sla:T-1")) == [
+        ("SlaWarning", "response", "warning:0.5"),
+        ("SlaBreached", "response", "breach"),
+        ("EscalationRaised", "response", "escalation:L2"),
+        ("EscalationRaised", "response", "escalation:L3"),
+    ]
+    assert world.streams.appended[0][2].actor == "sla-monitor"
+    assert world.tickets["T-1"].version == 4 and world.tickets["T-1"].due_at is None
+    assert await bus.handle(FireDueThresholds(now=T0 + timedelta(seconds=9))) == []
+    assert len(world.streams.events("sla:T-1")) == 4
+
+
+async def test_the_emission_guard_lets_each_threshold_out_once_even_from_a_stale_state(bus, world, inbound):
+    await save_fast_policy(bus)
+    await bus.handle(inbound("TicketOpened", opened("T-1", T0)))
+    stale = world.tickets["T-1"].ticket  # the state before anything fired (e.g. a replica's old copy)
+    await bus.handle(FireDueThresholds(now=T0 + timedelta(seconds=1.5)))
+    assert seen(world.streams.events("sla:T-1")) == [("SlaWarning", "response", "warning:0.5")]
+    world.tickets["T-1"].ticket = stale
+    world.tickets["T-1"].due_at = T0
+    await bus.handle(FireDueThresholds(now=T0 + timedelta(seconds=2.5)))
+    assert seen(world.streams.events("sla:T-1")) == [
+        ("SlaWarning", "response", "warning:0.5"),
+        ("SlaBreached", "response", "breach"),
+        ("EscalationRaised", "response", "escalation:L2"),
+    ]
+
+
+async def test_a_response_stops_the_clock_met(bus, world, inbound):
+    await save_fast_policy(bus)
+    await bus.handle(inbound("TicketOpened", opened("T-1", T0)))
+    await bus.handle(inbound("AssignmentAcknowledged", acknowledged("T-1", T0 + timedelta(seconds=1))))
+    (stopped,) = world.streams.events("sla:T-1")
+    assert (
+        isinstance(stopped, SlaClockStopped) and stopped.outcome == "met" and stopped.elapsed_seconds == 1.0
+    )
+    assert world.tickets["T-1"].due_at is None
+
+
+async def test_an_input_before_the_opening_waits_for_it(bus, world, inbound):
+    await save_fast_policy(bus)
+    await bus.handle(inbound("AssignmentAcknowledged", acknowledged("T-1", T0 + timedelta(seconds=3))))
+    assert "T-1" not in world.tickets and len(world.inputs) == 1
+    await bus.handle(inbound("TicketOpened", opened("T-1", T0)))
+    (stopped,) = world.streams.events("sla:T-1")
+    assert (stopped.clock, stopped.outcome) == ("response", "missed")
+
+
+async def test_an_input_for_a_ticket_opened_before_the_monitor_knew_it_changes_nothing(bus, world, inbound):
+    await bus.handle(inbound("TicketClassified", {"ticket_id": "OLD", "occurred_at": T0, "severity": "P1"}))
+    assert world.tickets == {} and world.streams.all_events() == []
+
+
+async def test_a_complaint_without_a_ticket_is_measured_on_its_own_and_escalates(bus, world, inbound):
+    await bus.handle(SeedCatalog())
+    filed = {"complaint_id": "CP-1", "ticket_id": None, "customer_id": "C-1", "occurred_at": T0}
+    await bus.handle(inbound("ComplaintFiled", filed))
+    (raised,) = world.streams.events("sla:CP-1")
+    assert isinstance(raised, EscalationRaised) and (raised.level, raised.reason) == (2, "complaint")
+    assert "complaint_reply:CP-1" in world.tickets["CP-1"].ticket.clocks
+
+
+class _BrokenCalendar:
+    calendar_id = "broken"
+
+    def add(self, start, duration):
+        raise RuntimeError("no working time in this calendar")
+
+    def elapsed(self, start, end):
+        raise RuntimeError("no working time in this calendar")
+
+
+async def test_a_ticket_that_cannot_be_computed_is_retried_later_and_does_not_stall_others(
+    bus, world, inbound
+):
+    await save_fast_policy(bus)
+    await bus.handle(inbound("TicketOpened", opened("T-OK", T0)))
+    business = Policy(
+        policy_id="office",
+        name="business time",
+        targets={"P1": {ClockKind.RESPONSE: Target(duration=timedelta(hours=1), business_time=True)}},
+    )
+    ticket = SlaTicket.open(
+        ticket_id="T-BAD",
+        policy=business,
+        calendar_id="broken",
+        severity="P1",
+        customer_id="C-1",
+        region=None,
+        opened_at=T0,
+        on_site_covered=False,
+    )
+    world.policies["office"] = PolicyDoc.from_domain(business).model_dump(mode="json")
+    world.broken_calendars["broken"] = _BrokenCalendar()
+    world.put(ticket, due_at=T0)
+    due = await bus.handle(FireDueThresholds(now=T0 + timedelta(seconds=1)))
+    assert due == [T0 + timedelta(seconds=1)]  # the healthy ticket fired
+    assert seen(world.streams.events("sla:T-OK")) == [("SlaWarning", "response", "warning:0.5")]
+    assert world.streams.events("sla:T-BAD") == []
+    assert world.tickets["T-BAD"].due_at == T0 + timedelta(seconds=61)  # retried in a minute
+
+
+async def test_policies_are_created_replaced_and_refused_by_id(bus, world, catalog):
+    doc = PolicyDoc.model_validate(FAST)
+    command = SavePolicy(policy_id="fast", policy=doc.to_domain(), document=doc.model_dump(mode="json"))
+    assert await bus.handle(command) is True
+    assert await bus.handle(command) is False
+    assert world.policies["fast"]["targets"]["P1"]["response"]["duration"] == "PT2S"
+    assert catalog.reloads == 2  # each write is measured with at once
+    with pytest.raises(IdMismatch) as mismatch:
+        await bus.handle(SavePolicy(policy_id="other", policy=doc.to_domain(), document=FAST))
+    assert mismatch.value.field == "policy_id" and "other" not in world.policies
+    await bus.handle(DeletePolicy(policy_id="fast"))
+    assert "fast" not in world.policies
+    with pytest.raises(NotFound):
+        await bus.handle(DeletePolicy(policy_id="fast"))
+    with pytest.raises(Protected) as protected:
+        await bus.handle(DeletePolicy(policy_id="default"))
+    assert protected.value.status == 409 and protected.value.field == "policy_id"
+
+
+async def test_calendars_are_created_replaced_and_refused_by_id(bus, world):
+    doc = CalendarDoc(calendar_id="cn-office", hours={0: [("09:00", "18:00")]})
+    command = SaveCalendar(
+        calendar_id="cn-office", calendar=doc.to_domain(), document=doc.model_dump(mode="json")
+    )
+    assert await bus.handle(command) is True
+    assert await bus.handle(command) is False
+    with pytest.raises(IdMismatch):
+        await bus.handle(SaveCalendar(calendar_id="x", calendar=doc.to_domain(), document={}))
+    await bus.handle(DeleteCalendar(calendar_id="cn-office"))
+    assert world.calendars == {}
+    with pytest.raises(NotFound):
+        await bus.handle(DeleteCalendar(calendar_id="cn-office"))
+    with pytest.raises(Protected):
+        await bus.handle(DeleteCalendar(calendar_id="7x24"))
+
+
+async def test_seeding_adds_what_is_missing_and_keeps_an_operators_edits(bus, world):
+    world.policies["default"] = {"policy_id": "default", "name": "edited by an operator"}
+    await bus.handle(SeedCatalog())
+    assert set(world.policies) == {p.policy_id for p in SEED_POLICIES}
+    assert set(world.calendars) == {c.calendar_id for c in SEED_CALENDARS}
+    assert world.policies["default"]["name"] == "edited by an operator"
