@@ -18,20 +18,17 @@ from shared.http.observability import install_request_context, observability_rou
 from shared.http.openapi import install_problem_openapi
 from shared.http.problems import install_problem_handlers
 from shared.http.text_guard import RefuseNul, refuse_nul_in_path
-from shared.messagebus import MessageBus
 from shared.runtime import ServiceRuntime
 from shared.wiring import Wiring
 
 
 def create_service_app(
-    wiring: Wiring | ServiceRuntime,
+    wiring: Wiring,
     *,
     title: str,
     routers: Sequence[APIRouter] = (),
     version: str = "0.1.0",
 ) -> FastAPI:
-    if isinstance(wiring, ServiceRuntime):  # TRANSITIONAL: until every service's build() returns Wiring
-        wiring = Wiring(wiring, MessageBus(lambda metadata, conn: None, {}))  # type: ignore[arg-type,return-value]
     runtime = wiring.runtime
 
     @asynccontextmanager

@@ -19,7 +19,6 @@ from shared.consumer import EventConsumer, Handler
 from shared.envelope import EventMetadata
 from shared.eventstore import EventStore
 from shared.group_commit import Flush, GroupCommit
-from shared.legacy_unit_of_work import UnitOfWork
 from shared.logs import configure_logging
 from shared.outbox import OutboxRelay
 from shared.registry import EventRegistry
@@ -94,20 +93,12 @@ class ServiceRuntime:
             return uow_class(self.store, conn=conn, metadata=metadata, projections=projections)
         return uow_class(self.store, engine=self.engine, metadata=metadata, projections=projections)
 
-    def uow(self) -> UnitOfWork:
-        """TRANSITIONAL (legacy unit of work): being replaced by `unit_of_work`."""
-        return UnitOfWork(self.engine, self.store, on_commit=self._wake_relay)
-
     def group_commit(self, name: str, flush: Flush, **options: Any) -> GroupCommit:
         """Concurrent commands of one kind committed together (see shared.group_commit)."""
-        return GroupCommit(name, self._started_engine, flush, on_commit=self._wake_relay, **options)
+        return GroupCommit(name, self._started_engine, flush, **options)
 
     def _started_engine(self) -> AsyncEngine:
         return self.engine
-
-    def _wake_relay(self) -> None:
-        if self.relay is not None:
-            self.relay.wake()
 
     async def start(self) -> None:
         s = self.settings
@@ -155,7 +146,6 @@ class ServiceRuntime:
                 handlers=spec.handlers,
                 producer=self.producer,
                 dead_letter_topic=self.topics.dead_letter(group),
-                on_applied=self._wake_relay,
                 max_poll_records=spec.max_poll_records,
             )
             self.consumers.append(consumer)

@@ -18,7 +18,7 @@ OpsAdmin = Annotated[Principal, Depends(Allow(Role.OPS_ADMIN))]
 
 class NewApiKey(BaseModel):
     client_id: str = Field(min_length=1, max_length=200)
-    roles: list[Role] = Field(min_length=1)
+    roles: list[Role] = Field(min_length=1, max_length=len(Role))
     region: str | None = Field(default=None, max_length=200)
 
 

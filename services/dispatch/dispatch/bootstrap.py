@@ -21,6 +21,7 @@ from shared.envelope import EventMetadata
 from shared.messagebus import MessageBus
 from shared.registry import EventRegistry
 from shared.runtime import ConsumerSpec, ServiceRuntime
+from shared.wiring import Wiring
 
 
 def build_registry() -> EventRegistry:
@@ -30,9 +31,7 @@ def build_registry() -> EventRegistry:
 
 
 @dataclass
-class Dispatch:
-    runtime: ServiceRuntime
-    bus: MessageBus
+class Dispatch(Wiring):
     views: DispatchViews
     planner: MaintenancePlanner
     drainer: QueueDrainer

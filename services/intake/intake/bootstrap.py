@@ -10,6 +10,7 @@ from intake.service_layer.bus import IntakeBus, message_bus
 from shared.calendars.china import china_calendar
 from shared.registry import EventRegistry
 from shared.runtime import ConsumerSpec, ServiceRuntime
+from shared.wiring import Wiring
 
 
 def build_registry() -> EventRegistry:
@@ -18,7 +19,7 @@ def build_registry() -> EventRegistry:
     return registry
 
 
-def build(settings: Settings | None = None) -> tuple[ServiceRuntime, IntakeBus]:
+def build(settings: Settings | None = None) -> Wiring:
     settings = settings or Settings()
     holder: dict[str, IntakeBus] = {}
     runtime = ServiceRuntime(
@@ -35,4 +36,4 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, IntakeBus]:
         ],
     )
     holder["bus"] = message_bus(runtime, china_calendar())
-    return runtime, holder["bus"]
+    return Wiring(runtime, holder["bus"], views=None)  # views are built per request (dependencies)

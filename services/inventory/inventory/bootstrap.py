@@ -25,4 +25,4 @@ def build(settings: Settings | None = None) -> Wiring:
     bus = MessageBus(
         lambda metadata, conn: runtime.unit_of_work(InventoryUnitOfWork, metadata, conn), HANDLERS
     )
-    return Wiring(runtime, bus)
+    return Wiring(runtime, bus, views=None)

@@ -23,4 +23,4 @@ def build(settings: Settings | None = None) -> Wiring:
         migrations_path=Path(__file__).parent / "migrations",
     )
     bus = MessageBus(lambda metadata, conn: runtime.unit_of_work(NotifyUnitOfWork, metadata, conn), HANDLERS)
-    return Wiring(runtime, bus)
+    return Wiring(runtime, bus, views=None)

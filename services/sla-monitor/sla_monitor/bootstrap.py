@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.messagebus import MessageBus
 from shared.registry import EventRegistry
 from shared.runtime import ConsumerSpec, ServiceRuntime
+from shared.wiring import Wiring
 from sla_monitor.adapters.catalog import Catalog
 from sla_monitor.adapters.inbound import DISPATCH_INPUTS, TICKET_INPUTS
 from sla_monitor.config import Settings
@@ -20,11 +20,9 @@ from sla_monitor.service_layer.unit_of_work import message_bus
 from sla_monitor.views import Reader
 
 
-@dataclass(frozen=True)
-class SlaMonitor:
-    runtime: ServiceRuntime
-    bus: MessageBus
-    reader: Reader
+@dataclass
+class SlaMonitor(Wiring):
+    views: Reader
     timer: DueTimer
 
 

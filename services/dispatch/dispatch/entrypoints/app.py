@@ -11,11 +11,9 @@ from shared.app import create_service_app
 def create_app(settings: Settings | None = None) -> FastAPI:
     dispatch = build(settings)
     app = create_service_app(
-        dispatch.runtime,
+        dispatch,
         title="ServicePact dispatch: technicians, rosters, assignment, field work, escalations",
         routers=ROUTERS,
     )
-    app.state.bus = dispatch.bus
-    app.state.views = dispatch.views
     app.state.maintenance = dispatch.planner  # its periodic step, run with a chosen date by tests
     return app

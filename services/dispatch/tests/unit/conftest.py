@@ -7,7 +7,7 @@ Its read-side fakes answer from the streams themselves (loads via the projection
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -38,7 +38,7 @@ class World:
         self.claims: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}
         self.invalidated = 0
 
-    def replayed(self, prefix: str, aggregate: type) -> list[Any]:
+    def replayed(self, prefix: str, aggregate: Any) -> list[Any]:
         return [
             aggregate.replay(events)
             for stream_id, events in self.streams._streams.items()
@@ -101,7 +101,12 @@ class FakeJobRows:
 
     async def waiting(self, limit: int) -> list[str]:
         queued = [j for j in self.world.jobs() if j.technician_id is None and j.is_open]
-        return [j.ticket_id for j in sorted(queued, key=lambda j: j.opened_at or j.last_event_at)][:limit]
+        return [
+            j.ticket_id
+            for j in sorted(
+                queued, key=lambda j: j.opened_at or j.last_event_at or datetime.min.replace(tzinfo=UTC)
+            )
+        ][:limit]
 
     async def loads(self, among: list[TechnicianProfile] | None = None) -> dict[str, int]:
         return self.world.loads()

@@ -9,9 +9,8 @@ from shared.app import create_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    runtime, bus = build(settings)
     app = create_service_app(
-        runtime,
+        build(settings),
         title="ServicePact intake: customer archive, tickets and entitlement",
         routers=[
             archive_routes.router,
@@ -20,5 +19,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             complaint_routes.router,
         ],
     )
-    app.state.bus = bus
     return app

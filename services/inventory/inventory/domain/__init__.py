@@ -1,3 +1,3 @@
-"""The inventory domain (spare parts, stock and loaner units): plain Python, built on `shared.aggregate` like the other services.
+"""The inventory domain (spare parts, stock and loaner units): plain Python on `shared.aggregate`.
 
 Empty until the inventory issue gives it its aggregates, events and commands (SPEC 2.6)."""

@@ -1,3 +1,3 @@
-"""The notify domain (notifications and follow-up): plain Python, built on `shared.aggregate` like the other services.
+"""The notify domain (notifications and follow-up): plain Python on `shared.aggregate`.
 
 Empty until the notify issue gives it its aggregates, events and commands (SPEC 2.7)."""

@@ -11,11 +11,9 @@ from sla_monitor.entrypoints import catalog_routes, clock_routes
 def create_app(settings: Settings | None = None) -> FastAPI:
     monitor = build(settings)
     app = create_service_app(
-        monitor.runtime,
+        monitor,
         title="ServicePact sla-monitor: clocks, calendars, warnings, breaches and escalations",
         routers=[catalog_routes.router, clock_routes.router],
     )
-    app.state.bus = monitor.bus
-    app.state.reader = monitor.reader
     app.state.timer = monitor.timer
     return app

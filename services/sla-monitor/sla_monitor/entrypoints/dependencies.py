@@ -16,7 +16,7 @@ def _bus(request: Request) -> MessageBus:
 
 
 def _reader(request: Request) -> Reader:
-    return request.app.state.reader
+    return request.app.state.views
 
 
 BusDep = Annotated[MessageBus, Depends(_bus)]

@@ -97,7 +97,7 @@ class FakeTickets:
     async def due(self, now: datetime, limit: int) -> list[SlaTicket]:
         rows = sorted(
             (r for r in self._world.tickets.values() if r.due_at is not None and r.due_at <= now),
-            key=lambda r: r.due_at,
+            key=lambda r: r.due_at or now,
         )[:limit]
         for row in rows:
             self._held[row.ticket.ticket_id] = (row.version, row.due_at)

@@ -11,8 +11,8 @@ BER = ZoneInfo("Europe/Berlin")
 H = timedelta(hours=1)
 
 
-def sh(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SH)
+def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SH)
 
 
 def office(**kwargs) -> BusinessCalendar:

@@ -22,8 +22,8 @@ CN_OFFICE = next(c for c in SEED_CALENDARS if c.calendar_id == "cn-office")
 CHINA = china_calendar()
 
 
-def sh(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SH)
+def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SH)
 
 
 def test_four_working_hours_before_national_day_2023_land_on_the_make_up_saturday():
