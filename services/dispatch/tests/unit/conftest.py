@@ -182,6 +182,9 @@ class FakeVisitRows:
             or (self.world.job(vid).technician_id is None and self.world.job(vid).is_open)
         ]
 
+    async def histories(self, schedule_ids: list[str]) -> dict[str, VisitHistory]:
+        return {schedule_id: await self.history(schedule_id) for schedule_id in schedule_ids}
+
     async def history(self, schedule_id: str) -> VisitHistory:
         visits = [v for v in self.world.replayed("visit:", Visit) if v.schedule_id == schedule_id]
         completed = [

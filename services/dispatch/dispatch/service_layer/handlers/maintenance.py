@@ -15,7 +15,14 @@ from dispatch.domain.assignment import JobNeed, choose
 from dispatch.domain.commands import AddSchedule, CompleteVisit, PlanMaintenance
 from dispatch.domain.errors import InvalidCommand, JobNotFound
 from dispatch.domain.job import Job
-from dispatch.domain.maintenance import SEVERITY, Schedule, Visit, schedule_from_document, visit_id
+from dispatch.domain.maintenance import (
+    SEVERITY,
+    Schedule,
+    Visit,
+    VisitHistory,
+    schedule_from_document,
+    visit_id,
+)
 from dispatch.service_layer.assigning import DECISIONS, now
 from dispatch.service_layer.documents import job_document
 from dispatch.service_layer.handlers.field_work import own_job
@@ -47,11 +54,11 @@ async def add_schedule(command: AddSchedule, uow: DispatchUnitOfWork) -> dict[st
 async def plan_maintenance(command: PlanMaintenance, uow: DispatchUnitOfWork) -> None:
     """The planner's step: visits of the coming month exist; past-due ones are overdue; visits due
     today (or earlier and still unstaffed) get their job from today's roster."""
-    schedules = {}
-    for document in await uow.schedules.all():
-        schedule = schedule_from_document(document)
-        schedules[schedule.schedule_id] = schedule
-        await plan_visits(uow, schedule, command.today)
+    schedules = {s.schedule_id: s for s in map(schedule_from_document, await uow.schedules.all())}
+    since_last = [s.schedule_id for s in schedules.values() if s.since_last]
+    histories = await uow.visit_rows.histories(since_last) if since_last else {}
+    for schedule in schedules.values():
+        await plan_visits(uow, schedule, command.today, histories.get(schedule.schedule_id, VisitHistory()))
     for past_due in await uow.visit_rows.past_due(command.today):
         visit = await uow.visits.get(past_due)
         if visit is not None:
@@ -63,10 +70,14 @@ async def plan_maintenance(command: PlanMaintenance, uow: DispatchUnitOfWork) ->
             await staff_visit(uow, schedules[visit.schedule_id], due, command.today, staffed)
 
 
-async def plan_visits(uow: DispatchUnitOfWork, schedule: Schedule, today: date) -> None:
-    """Each visit due within the horizon exists once; one due today is staffed at once."""
+async def plan_visits(
+    uow: DispatchUnitOfWork, schedule: Schedule, today: date, history: VisitHistory | None = None
+) -> None:
+    """Each visit due within the horizon exists once; one due today is staffed at once. `history`:
+    the schedule's visits so far, when the caller has it already (since-last cadences)."""
     if schedule.since_last:
-        history = await uow.visit_rows.history(schedule.schedule_id)
+        if history is None:
+            history = await uow.visit_rows.history(schedule.schedule_id)
         if history.open:
             return  # one outstanding visit at a time: the next is due from its completion
         due = schedule.next_since_last(
@@ -121,8 +132,8 @@ async def staff_visit(
     load = Counter(await uow.job_rows.loads(candidates)) + Counter(await uow.job_rows.visit_loads()) + staffed
     decision = choose(need, candidates, load=load, on_shift=await uow.directory.on_shift_on(today))
     if decision.technician_id is None:
-        DECISIONS.labels("visit_queued").inc()
         if job.version == 0:
+            DECISIONS.labels("visit_queued").inc()
             job.queue(f"maintenance visit due {today}: nobody on that day's roster fits", now())
         return False
     profile = await uow.directory.profile(decision.technician_id)
