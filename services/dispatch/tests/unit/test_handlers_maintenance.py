@@ -238,3 +238,21 @@ async def test_an_engineer_with_20_elevators_on_a_15_day_cadence_still_receives_
     assigned = world.streams.events("job:T-trapped")[0]
     assert isinstance(assigned, TechnicianAssigned) and assigned.technician_id == "li"
     assert world.loads() == {"li": 1}
+
+
+async def test_one_planner_step_never_gives_an_engineer_more_visits_than_capacity(bus, world):
+    """Visits planned and staffed in the same step count against each other before they commit."""
+    await register(bus, capacity=3)
+    for n in range(5):  # schedules stored without being planned (e.g. by an older release)
+        world.schedules[f"lift-{n}"] = {
+            "schedule_id": f"lift-{n}",
+            "every": "15_days",
+            "first_due": TODAY.isoformat(),
+            "region": "SH",
+            "product_line": "elevator",
+            "unit_id": f"U-{n}",
+        }
+    await bus.handle(PlanMaintenance(today=TODAY))
+    assert len(visit_events(world, MaintenanceVisitScheduled)) == 5
+    assert world.visit_loads() == {"li": 3}
+    assert len([e for e in world.streams.all_events() if isinstance(e, AssignmentQueued)]) == 2

@@ -57,13 +57,14 @@ async def plan_maintenance(command: PlanMaintenance, uow: DispatchUnitOfWork) ->
     schedules = {s.schedule_id: s for s in map(schedule_from_document, await uow.schedules.all())}
     since_last = [s.schedule_id for s in schedules.values() if s.since_last]
     histories = await uow.visit_rows.histories(since_last) if since_last else {}
+    staffed: Counter[str] = Counter()  # this step's assignments: the read tables see them at commit
     for schedule in schedules.values():
-        await plan_visits(uow, schedule, command.today, histories.get(schedule.schedule_id, VisitHistory()))
+        history = histories.get(schedule.schedule_id, VisitHistory())
+        await plan_visits(uow, schedule, command.today, history, staffed)
     for past_due in await uow.visit_rows.past_due(command.today):
         visit = await uow.visits.get(past_due)
         if visit is not None:
             visit.mark_overdue(command.today, now())
-    staffed: Counter[str] = Counter()  # this step's assignments: the read tables see them at commit
     for due in await uow.visit_rows.to_staff(command.today):
         visit = await uow.visits.get(due)
         if visit is not None and visit.schedule_id in schedules:
@@ -71,10 +72,15 @@ async def plan_maintenance(command: PlanMaintenance, uow: DispatchUnitOfWork) ->
 
 
 async def plan_visits(
-    uow: DispatchUnitOfWork, schedule: Schedule, today: date, history: VisitHistory | None = None
+    uow: DispatchUnitOfWork,
+    schedule: Schedule,
+    today: date,
+    history: VisitHistory | None = None,
+    staffed: Counter[str] | None = None,
 ) -> None:
     """Each visit due within the horizon exists once; one due today is staffed at once. `history`:
-    the schedule's visits so far, when the caller has it already (since-last cadences)."""
+    the schedule's visits so far, when the caller has it already (since-last cadences); `staffed`:
+    visits assigned earlier in the same step (see `staff_visit`)."""
     if schedule.since_last:
         if history is None:
             history = await uow.visit_rows.history(schedule.schedule_id)
@@ -87,16 +93,18 @@ async def plan_visits(
     else:
         dates = schedule.due_dates(today, today + HORIZON)
     for due_on in dates:
-        await _plan(uow, schedule, due_on, today)
+        await _plan(uow, schedule, due_on, today, staffed)
 
 
-async def _plan(uow: DispatchUnitOfWork, schedule: Schedule, due_on: date, today: date) -> None:
+async def _plan(
+    uow: DispatchUnitOfWork, schedule: Schedule, due_on: date, today: date, staffed: Counter[str] | None
+) -> None:
     vid = visit_id(schedule.schedule_id, due_on)
     if await uow.visits.get(vid) is not None:
         return  # planned before (or by another replica)
     uow.visits.add(Visit.schedule(schedule, due_on, now()))
     if due_on <= today:
-        await staff_visit(uow, schedule, vid, today)
+        await staff_visit(uow, schedule, vid, today, staffed)
 
 
 async def staff_visit(
@@ -178,7 +186,7 @@ async def _plan_after(uow: DispatchUnitOfWork, visit: Visit, done_on: date) -> N
     last_due = max(d for d in (history.last_due, visit.due_on) if d is not None)
     due = schedule.next_since_last(last_completed=done_on, last_due=last_due, today=done_on)
     if due is not None and due <= done_on + HORIZON:
-        await _plan(uow, schedule, due, done_on)
+        await _plan(uow, schedule, due, done_on, None)
 
 
 HANDLERS: dict[type, Handler] = {
