@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from dispatch.adapters.tables import rosters, technicians
 from dispatch.domain.assignment import JobNeed, TechnicianProfile
-from dispatch.domain.roster_document import everyone_on_shift, roster_from_document
+from dispatch.domain.maintenance import on_shift_that_day
+from dispatch.domain.roster_document import DEFAULT_TIMEZONE, everyone_on_shift, roster_from_document
 
 ROSTER_ID = "default"
 OnShift = Callable[[str, datetime], bool]
@@ -29,6 +30,7 @@ class Directory:
         self._profiles: list[TechnicianProfile] = []
         self._by_id: dict[str, TechnicianProfile] = {}
         self._on_shift: OnShift = everyone_on_shift
+        self._timezone = DEFAULT_TIMEZONE
         self._loaded_at = 0.0
 
     def invalidate(self) -> None:
@@ -62,7 +64,11 @@ class Directory:
                 self._by_region.setdefault(region, []).append(profile)
             for skill in profile.skills:
                 self._by_skill.setdefault(skill, []).append(profile)
-        self._on_shift = everyone_on_shift if roster is None else roster_from_document(roster).is_on_shift
+        if roster is None:
+            self._on_shift, self._timezone = everyone_on_shift, DEFAULT_TIMEZONE
+        else:
+            parsed = roster_from_document(roster)
+            self._on_shift, self._timezone = parsed.is_on_shift, parsed.timezone
         self._loaded_at = time.monotonic()
 
     async def profiles(self) -> list[TechnicianProfile]:
@@ -86,6 +92,13 @@ class Directory:
     async def on_shift(self) -> OnShift:
         await self._fresh()
         return self._on_shift
+
+    async def on_shift_on(self, day: date) -> Callable[[str], bool]:
+        """Who is on the roster at some time of `day`: a visit is staffed from its day's roster."""
+        await self._fresh()
+        if self._on_shift is everyone_on_shift:
+            return lambda _technician_id: True
+        return on_shift_that_day(self._on_shift, day, self._timezone)
 
     @staticmethod
     async def loads(conn: AsyncConnection, among: list[TechnicianProfile] | None = None) -> dict[str, int]:

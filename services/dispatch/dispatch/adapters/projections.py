@@ -1,7 +1,8 @@
 """Read tables kept current from the events a unit of work appends, in its transaction.
 
 - jobs: one row per job (status, technician, level, queued, version) and the technicians' `load`
-  (open jobs each holds), moved by assignment, reassignment, resolution and closing: one statement
+  (open breakdown jobs each holds: a maintenance visit's job never counts, so a visit never blocks a
+  breakdown's assignment), moved by assignment, reassignment, resolution and closing: one statement
   per job. A job's status follows the lifecycle's ranking rules, so the row is written from the job
   as the unit of work holds it after its new events (`jobs_projection(loaded)`).
 - repairs: who resolved which unit when (repeat faults, "last served by").
@@ -34,6 +35,7 @@ from dispatch.domain.events import (
 )
 from dispatch.domain.job import Job
 from dispatch.domain.lifecycle import STEP_NAMES
+from dispatch.domain.maintenance import SEVERITY as MAINTENANCE
 from shared.envelope import Envelope
 from shared.unit_of_work import Projection
 
@@ -77,6 +79,11 @@ def load_changes(events: Sequence[Any]) -> Counter[str]:
     return delta
 
 
+def job_load_changes(job: Job, events: Sequence[Any]) -> Counter[str]:
+    """`load_changes` of one job's events; none for a maintenance visit's job (breakdowns first)."""
+    return Counter() if job.severity == MAINTENANCE else load_changes(events)
+
+
 def jobs_projection(loaded: Callable[[str], Job | None]) -> Projection:
     """The jobs rows and loads, from the jobs as `loaded(ticket_id)` gives them after their events."""
 
@@ -89,7 +96,7 @@ def jobs_projection(loaded: Callable[[str], Job | None]) -> Projection:
             job = loaded(ticket_id)
             if job is None:
                 continue
-            changes = {t: d for t, d in load_changes(job_events).items() if d}
+            changes = {t: d for t, d in job_load_changes(job, job_events).items() if d}
             await conn.execute(
                 _SAVE_JOB, {**_row(job), "ids": list(changes), "deltas": list(changes.values())}
             )
@@ -202,8 +209,8 @@ async def project_visits(conn: AsyncConnection, envelopes: Sequence[Envelope], e
             case MaintenanceVisitOverdue():
                 await _visit_status(conn, event.visit_id, "overdue")
             case MaintenanceVisitCompleted():
-                await _visit_status(conn, event.visit_id, "completed")
+                await _visit_status(conn, event.visit_id, "completed", completed_on=event.occurred_at.date())
 
 
-async def _visit_status(conn: AsyncConnection, visit_id: str, status: str) -> None:
-    await conn.execute(update(visits).where(visits.c.visit_id == visit_id).values(status=status))
+async def _visit_status(conn: AsyncConnection, visit_id: str, status: str, **values: Any) -> None:
+    await conn.execute(update(visits).where(visits.c.visit_id == visit_id).values(status=status, **values))

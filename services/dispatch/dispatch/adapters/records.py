@@ -34,6 +34,12 @@ class Schedules:
     async def all(self) -> list[dict[str, Any]]:
         return list((await self._uow.conn.execute(select(maintenance_schedules.c.document))).scalars())
 
+    async def get(self, schedule_id: str) -> dict[str, Any] | None:
+        query = select(maintenance_schedules.c.document).where(
+            maintenance_schedules.c.schedule_id == schedule_id
+        )
+        return (await self._uow.conn.execute(query)).scalar()
+
 
 class Rosters:
     def __init__(self, uow: SqlUnitOfWork) -> None:

@@ -16,7 +16,7 @@ technicians = Table(
     Column("regions", ARRAY(Text), nullable=False),
     Column("capacity", Integer, nullable=False),
     Column("status", Text, nullable=False),
-    Column("load", Integer, nullable=False, server_default="0"),  # open jobs assigned now
+    Column("load", Integer, nullable=False, server_default="0"),  # open breakdown jobs (not visits)
     Column("version", Integer, nullable=False),
 )
 jobs = Table(
@@ -76,5 +76,6 @@ visits = Table(
     Column("region", Text, nullable=False),
     Column("unit_id", Text),
     Column("contract_id", Text),
+    Column("completed_on", Date),  # since-last cadences count from it (revision 0004)
 )
 Index("maintenance_visits_due_idx", visits.c.due_on, postgresql_where=text("status <> 'completed'"))

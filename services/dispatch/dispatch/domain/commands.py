@@ -171,7 +171,8 @@ class SaveRoster:
 
 @dataclass(frozen=True, kw_only=True)
 class AddSchedule:
-    """A schedule per unit or contract; its visits of the coming month are planned at once."""
+    """A schedule per unit or contract; its visits of the coming month are planned at once (staffed only
+    on their day)."""
 
     schedule_id: str
     every: str
@@ -181,6 +182,7 @@ class AddSchedule:
     unit_id: str | None = None
     contract_id: str | None = None
     until: date | None = None
+    interval_days: int | None = None  # "days_since_last": at most this many days after the last visit
     today: date
 
 

@@ -146,13 +146,22 @@ class RosterDoc(_Doc):
 
 class ScheduleDoc(_Doc):
     schedule_id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-    every: Literal["15_days", "month", "quarter", "year"]
+    every: Literal["15_days", "days_since_last", "month", "quarter", "half_year", "year"] = Field(
+        description="calendar cadences count from first_due; 15_days (elevators) and days_since_last "
+        "(interval_days) count from the last completed visit"
+    )
     first_due: date
     region: str = Field(min_length=1, max_length=100)
     product_line: str | None = Field(default=None, max_length=100)
     unit_id: str | None = Field(default=None, max_length=100)
     contract_id: str | None = Field(default=None, max_length=100)
     until: date | None = None
+    interval_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=366,
+        description="for days_since_last: most days after the last completed visit",
+    )
 
 
 class VisitOut(BaseModel):
@@ -180,7 +189,7 @@ class TechnicianOut(BaseModel):
     capacity: int
     status: str
     version: int
-    load: int = Field(description="open jobs assigned now")
+    load: int = Field(description="open breakdown jobs assigned now (maintenance visits not counted)")
 
 
 class StepOut(BaseModel):

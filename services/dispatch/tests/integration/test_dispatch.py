@@ -244,12 +244,13 @@ async def test_roster_decides_who_is_on_shift(dispatch, tokens):
     assert bad.status_code == 422
 
 
-async def test_maintenance_visits_are_generated_assigned_completed_and_overdue(
+async def test_maintenance_visits_are_planned_staffed_on_their_day_completed_and_overdue(
     dispatch, tokens, bootstrap_servers, topic_prefix
 ):
     await register(dispatch, tokens)
     today = datetime.now(UTC).date()
-    schedule = {
+    office = tokens("dispatcher")
+    lift = {
         "schedule_id": "lift-7",
         "every": "15_days",
         "first_due": (today - timedelta(days=1)).isoformat(),
@@ -257,18 +258,33 @@ async def test_maintenance_visits_are_generated_assigned_completed_and_overdue(
         "product_line": "elevator",
         "unit_id": "U-7",
     }
-    maintenance = (
-        dispatch.app.state.maintenance
-    )  # the in-process app: run its periodic step with a chosen date
-    created = await dispatch.post("/maintenance/schedules", json=schedule, headers=tokens("dispatcher"))
-    assert created.status_code == 201
-    visits = (await dispatch.get("/maintenance/visits", headers=tokens("dispatcher"))).json()
-    assert [v["due_on"] for v in visits] == [
-        (today + timedelta(days=14)).isoformat(),
-        (today + timedelta(days=29)).isoformat(),
+    chiller = {
+        "schedule_id": "chiller-1",
+        "every": "half_year",
+        "first_due": (today + timedelta(days=10)).isoformat(),
+        "region": "SH",
+        "product_line": "elevator",
+        "contract_id": "K-1",
+    }
+    maintenance = dispatch.app.state.maintenance  # the in-process app: run its step with a chosen date
+    for schedule in (lift, chiller):
+        created = await dispatch.post("/maintenance/schedules", json=schedule, headers=office)
+        assert created.status_code == 201
+    bad = await dispatch.post(
+        "/maintenance/schedules",
+        json={**lift, "schedule_id": "x", "every": "days_since_last"},
+        headers=office,
+    )
+    assert bad.status_code == 422 and "interval_days" in bad.text
+    visits = (await dispatch.get("/maintenance/visits", headers=office)).json()
+    assert [(v["due_on"], v["technician_id"]) for v in visits] == [
+        (today.isoformat(), "li"),  # never visited: due now, staffed from today's roster
+        ((today + timedelta(days=10)).isoformat(), None),  # planned ahead, holding nobody's capacity
     ]
+    assert visits[1]["notify_on"] == (today + timedelta(days=3)).isoformat()
+    technicians = (await dispatch.get("/technicians", headers=office)).json()
+    assert {t["technician_id"]: t["load"] for t in technicians}["li"] == 0  # a visit is not a breakdown
     first = visits[0]
-    assert first["notify_on"] == (today + timedelta(days=7)).isoformat() and first["technician_id"] == "li"
     li = tokens("technician", sub="li", technician_id="li")
     report = {
         "client_id": "visit-done-0001",
@@ -279,17 +295,23 @@ async def test_maintenance_visits_are_generated_assigned_completed_and_overdue(
     }
     done = await dispatch.post(f"/maintenance/visits/{first['visit_id']}/complete", json=report, headers=li)
     assert done.status_code == 200 and done.json()["status"] == "resolved"
-    await maintenance.run_once(today + timedelta(days=40))  # the second visit was never done
+    visits = (await dispatch.get("/maintenance/visits", headers=office)).json()
+    following = f"MV-lift-7-{today + timedelta(days=15)}"  # 15 days after the completion
+    assert {v["visit_id"]: v["technician_id"] for v in visits}[following] is None
+    await maintenance.run_once(today + timedelta(days=40))  # neither was done: staffed late, and overdue
     statuses = {
-        v["visit_id"]: v["status"]
-        for v in (await dispatch.get("/maintenance/visits", headers=tokens("dispatcher"))).json()
+        v["visit_id"]: (v["status"], v["technician_id"])
+        for v in (await dispatch.get("/maintenance/visits", headers=office)).json()
     }
-    assert statuses[first["visit_id"]] == "completed" and statuses[visits[1]["visit_id"]] == "overdue"
+    assert statuses[first["visit_id"]] == ("completed", "li")
+    assert statuses[following][0] == "overdue" and statuses[following][1] in {"li", "wu"}
+    assert statuses[visits[1]["visit_id"]][0] == "overdue"
     await maintenance.run_once(today + timedelta(days=41))  # overdue once, not every day
-    records = await read_topic(bootstrap_servers, f"{topic_prefix}servicepact.dispatch.v1", expected=8)
+    records = await read_topic(bootstrap_servers, f"{topic_prefix}servicepact.dispatch.v1", expected=10)
     kinds = [e.type for e in envelopes(records) if e.type.startswith("Maintenance")]
-    assert sorted(kinds).count("MaintenanceVisitOverdue") == 1
+    assert kinds.count("MaintenanceVisitOverdue") == 2
     assert kinds.count("MaintenanceVisitCompleted") == 1
+    assert kinds.count("MaintenanceVisitScheduled") == 3
 
 
 async def test_a_regional_supervisor_sees_only_their_region(

@@ -6,18 +6,20 @@ Its read-side fakes answer from the streams themselves (loads via the projection
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from dispatch.adapters.projections import load_changes
+from dispatch.adapters.projections import job_load_changes
 from dispatch.adapters.repositories import JobRepository, TechnicianRepository, VisitRepository
 from dispatch.domain.assignment import JobNeed, TechnicianProfile
 from dispatch.domain.errors import ClientIdReused
 from dispatch.domain.events import WorkResolved
 from dispatch.domain.job import Job
-from dispatch.domain.maintenance import Visit
+from dispatch.domain.maintenance import SEVERITY as MAINTENANCE
+from dispatch.domain.maintenance import Visit, VisitHistory
 from dispatch.domain.roster_document import everyone_on_shift
 from dispatch.domain.technician import Technician
 from dispatch.service_layer.handlers import HANDLERS
@@ -37,6 +39,7 @@ class World:
         self.roster: dict[str, Any] | None = None
         self.claims: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}
         self.invalidated = 0
+        self.off_on: dict[date, set[str]] = {}  # who is not on the roster on a day (visits)
 
     def replayed(self, prefix: str, aggregate: Any) -> list[Any]:
         return [
@@ -51,8 +54,29 @@ class World:
     def job(self, ticket_id: str) -> Job:
         return Job.replay(self.streams.events(f"job:{ticket_id}"))
 
+    def job_streams(self) -> list[tuple[Job, list[Any]]]:
+        return [
+            (Job.replay(events), events)
+            for stream_id, events in self.streams._streams.items()
+            if stream_id.startswith("job:") and events
+        ]
+
     def loads(self) -> dict[str, int]:
-        return {t: n for t, n in load_changes(self.streams.all_events()).items() if n}
+        """Open breakdown jobs per technician, as the projection counts them (visits excluded)."""
+        total: Counter[str] = Counter()
+        for job, events in self.job_streams():
+            total.update(job_load_changes(job, events))
+        return {t: n for t, n in total.items() if n}
+
+    def visit_loads(self) -> dict[str, int]:
+        """Open maintenance-visit jobs per technician."""
+        return dict(
+            Counter(
+                job.technician_id
+                for job, _ in self.job_streams()
+                if job.severity == MAINTENANCE and job.technician_id and job.is_open
+            )
+        )
 
 
 class FakeDirectory:
@@ -70,6 +94,9 @@ class FakeDirectory:
 
     async def on_shift(self):
         return everyone_on_shift
+
+    async def on_shift_on(self, day: date):
+        return lambda technician_id: technician_id not in self.world.off_on.get(day, ())
 
     def invalidate(self) -> None:
         self.world.invalidated += 1
@@ -100,7 +127,11 @@ class FakeJobRows:
         self.world.severity[ticket_id] = severity
 
     async def waiting(self, limit: int) -> list[str]:
-        queued = [j for j in self.world.jobs() if j.technician_id is None and j.is_open]
+        queued = [
+            j
+            for j in self.world.jobs()
+            if j.technician_id is None and j.is_open and j.severity != MAINTENANCE
+        ]
         return [
             j.ticket_id
             for j in sorted(
@@ -110,6 +141,9 @@ class FakeJobRows:
 
     async def loads(self, among: list[TechnicianProfile] | None = None) -> dict[str, int]:
         return self.world.loads()
+
+    async def visit_loads(self) -> dict[str, int]:
+        return self.world.visit_loads()
 
 
 class FakeRepairs:
@@ -143,6 +177,33 @@ class FakeVisitRows:
         visits = self.world.replayed("visit:", Visit)
         return [v.visit_id for v in visits if v.status == "scheduled" and v.due_on < today]
 
+    async def to_staff(self, today: date) -> list[str]:
+        visits = self.world.replayed("visit:", Visit)
+        due = sorted((v.due_on, v.visit_id) for v in visits if v.status != "completed" and v.due_on <= today)
+        return [
+            vid
+            for _, vid in due
+            if not self.world.streams.events(f"job:{vid}")
+            or (self.world.job(vid).technician_id is None and self.world.job(vid).is_open)
+        ]
+
+    async def histories(self, schedule_ids: list[str]) -> dict[str, VisitHistory]:
+        return {schedule_id: await self.history(schedule_id) for schedule_id in schedule_ids}
+
+    async def history(self, schedule_id: str) -> VisitHistory:
+        visits = [v for v in self.world.replayed("visit:", Visit) if v.schedule_id == schedule_id]
+        completed = [
+            e.occurred_at.date()
+            for v in visits
+            for e in self.world.streams.events(f"visit:{v.visit_id}")
+            if type(e).__name__ == "MaintenanceVisitCompleted"
+        ]
+        return VisitHistory(
+            last_due=max((v.due_on for v in visits), default=None),
+            last_completed=max(completed, default=None),
+            open=frozenset(v.visit_id for v in visits if v.status != "completed"),
+        )
+
 
 class FakeSchedules:
     def __init__(self, world: World) -> None:
@@ -153,6 +214,9 @@ class FakeSchedules:
 
     async def all(self) -> list[dict[str, Any]]:
         return list(self.world.schedules.values())
+
+    async def get(self, schedule_id: str) -> dict[str, Any] | None:
+        return self.world.schedules.get(schedule_id)
 
 
 class FakeRosters:

@@ -22,7 +22,7 @@ TAGS: list[str | Enum] = ["maintenance"]
     status_code=status.HTTP_201_CREATED,
     tags=TAGS,
     response_model=s.ScheduleDoc,
-    summary="A schedule per unit or contract; visits are generated a month ahead, assigned like tickets",
+    summary="A schedule per unit or contract; visits are planned a month ahead, staffed on their day",
 )
 async def add_schedule(body: s.ScheduleDoc, bus: BusDep, principal: Planner) -> dict:
     command = AddSchedule(**body.model_dump(), today=datetime.now(UTC).date())
