@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dispatch.adapters.tables import jobs, repairs, technicians, visits
 from dispatch.domain.events import (
+    CaseOwnerAssigned,
+    CaseOwnerUnstaffed,
     JobClosed,
     MaintenanceVisitCompleted,
     MaintenanceVisitOverdue,
@@ -37,7 +39,7 @@ from dispatch.domain.lifecycle import STEP_NAMES
 from shared.envelope import Envelope
 from shared.unit_of_work import Projection
 
-_JOB_EVENTS = frozenset({*STEP_NAMES, JobClosed})
+_JOB_EVENTS = frozenset({*STEP_NAMES, JobClosed, CaseOwnerAssigned, CaseOwnerUnstaffed})
 
 # The job's row (created by its first event) and its engineers' loads, in one round trip.
 _SAVE_JOB = text(
@@ -89,7 +91,11 @@ def jobs_projection(loaded: Callable[[str], Job | None]) -> Projection:
             job = loaded(ticket_id)
             if job is None:
                 continue
-            changes = {t: d for t, d in load_changes(job_events).items() if d}
+            delta = load_changes(job_events)
+            for event in job_events:  # a former assignee's late resolution: their load was freed then
+                if isinstance(event, WorkResolved) and event.technician_id != job.technician_id:
+                    delta[event.technician_id] += 1
+            changes = {t: d for t, d in delta.items() if d}
             await conn.execute(
                 _SAVE_JOB, {**_row(job), "ids": list(changes), "deltas": list(changes.values())}
             )
