@@ -36,6 +36,12 @@ class FieldWork(Aggregate):
     status: JobStatus
     unit_id: str | None
     history: list[Step]
+    diagnosis: str | None
+    fault_code: str | None
+    parts_requested: tuple[str, ...]
+    resolution: WorkResolved | None
+    remote_resolved: bool | None
+    on_site_required: bool
 
     def acknowledge(self, technician_id: str, occurred_at: datetime, *, now: datetime) -> None:
         self._submit(AssignmentAcknowledged(**self._step(technician_id, occurred_at, now)))
@@ -121,6 +127,25 @@ class FieldWork(Aggregate):
         base = self._step(technician_id, occurred_at, now)
         _require_text(reason, "reason", "a reason is required")
         self._submit(OnSiteVisitRequired(**base, reason=reason))
+
+    # ---- state changes of field steps (applied by `Job._apply`) --------------------------------------
+    def _diagnosed(self, event: DiagnosisRecorded) -> None:
+        self.diagnosis = event.diagnosis
+        self.fault_code = event.fault_code or self.fault_code
+
+    def _parts_requested(self, event: PartsRequested) -> None:
+        new = tuple(p for p in event.parts if p not in self.parts_requested)
+        self.parts_requested = self.parts_requested + new
+
+    def _remote_ended(self, event: RemoteSessionEnded) -> None:
+        self.remote_resolved = event.resolved
+
+    def _on_site_required(self, _event: OnSiteVisitRequired) -> None:
+        self.on_site_required = True
+
+    def _resolved(self, event: WorkResolved) -> None:
+        self.resolution = event
+        self.fault_code = event.fault_code or self.fault_code
 
     # ---- common checks -------------------------------------------------------------------------
     def _require_open(self, action: str) -> None:

@@ -290,24 +290,6 @@ class Job(FieldWork, CaseOwnership):
             if value is not None:
                 setattr(self, name, value)
 
-    def _diagnosed(self, event: DiagnosisRecorded) -> None:
-        self.diagnosis = event.diagnosis
-        self.fault_code = event.fault_code or self.fault_code
-
-    def _parts_requested(self, event: PartsRequested) -> None:
-        new = tuple(p for p in event.parts if p not in self.parts_requested)
-        self.parts_requested = self.parts_requested + new
-
-    def _remote_ended(self, event: RemoteSessionEnded) -> None:
-        self.remote_resolved = event.resolved
-
-    def _on_site_required(self, _event: OnSiteVisitRequired) -> None:
-        self.on_site_required = True
-
-    def _resolved(self, event: WorkResolved) -> None:
-        self.resolution = event
-        self.fault_code = event.fault_code or self.fault_code
-
     def _closed(self, event: JobClosed) -> None:
         self.status = JobStatus.CANCELLED if event.reason == "cancelled" else JobStatus.RESOLVED
         self._status_at = event.occurred_at
