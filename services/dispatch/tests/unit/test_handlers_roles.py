@@ -257,3 +257,14 @@ def test_consumers_translate_the_slas_new_events():
     )
     assert (escalated.reassign_field_job, escalated.occurred_at) == (True, at)
     assert set(consumers.TRANSLATIONS) >= {"CaseHandedOff", "EscalationRaised"}
+
+
+async def test_the_case_owner_may_take_the_field_job_when_the_assignee_misses_their_promise(bus, world):
+    await bus.handle(technician("li"))
+    await bus.handle(technician("wu", level=2))
+    await bus.handle(open_p1())
+    await bus.handle(handoff())  # wu owns the case
+    await bus.handle(EscalateJob(ticket_id="T-1", level=2, reason="breach:response", reassign_field_job=True))
+    job = world.job("T-1")
+    assert (job.technician_id, job.case_owner_id, job.level) == ("wu", "wu", 2)
+    assert types(world) == [TechnicianAssigned, CaseOwnerAssigned, TicketReassigned]

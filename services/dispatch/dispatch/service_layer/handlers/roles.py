@@ -42,10 +42,10 @@ async def _job(uow: DispatchUnitOfWork, ticket_id: str, occurred_at: datetime | 
     return job
 
 
-async def _choose(uow: DispatchUnitOfWork, job: Job, level: int, region: str | None) -> Decision:
-    """Someone of ``level`` (or up the ladder) on shift, with the job's skill, covering its region;
-    never the field assignee or the case owner already in place."""
-    exclude = frozenset(t for t in (job.technician_id, job.case_owner_id) if t)
+async def _choose(
+    uow: DispatchUnitOfWork, job: Job, level: int, region: str | None, exclude: frozenset[str]
+) -> Decision:
+    """Someone of ``level`` (or up the ladder) on shift, with the job's skill, covering its region."""
     return escalation_target(
         level,
         job.region or region,
@@ -63,7 +63,9 @@ async def name_case_owner(
     """The case owner at ``level``, or the alert that nobody fits; the field job stays as it is."""
     if not job.needs_case_owner(level):
         return  # a copy, or overtaken by a higher level already accountable
-    decision = await _choose(uow, job, level, region)
+    # Never the field assignee (the case goes to another tier) nor the owner already in place.
+    exclude = frozenset(t for t in (job.technician_id, job.case_owner_id) if t)
+    decision = await _choose(uow, job, level, region, exclude)
     if decision.technician_id is None:
         job.case_owner_unstaffed(
             level,
@@ -100,7 +102,8 @@ async def escalate_job(command: EscalateJob, uow: DispatchUnitOfWork) -> None:
     if command.level <= job.level:
         return  # a copy: the field job is at that level already
     region = job.region or command.region
-    decision = await _choose(uow, job, command.level, region)
+    exclude = frozenset({job.technician_id}) if job.technician_id else frozenset()
+    decision = await _choose(uow, job, command.level, region, exclude)
     if decision.technician_id is None:
         job.unstaffed(
             f"escalation to L{command.level} ({command.reason}): nobody on shift with skill "
