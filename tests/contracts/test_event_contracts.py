@@ -45,7 +45,7 @@ def test_the_catalogue_names_what_each_consumer_reads_from_each_topic():
         for key, channel in doc["channels"].items()
         if key.startswith("consumed")
     }
-    assert consumed[("dispatch", "servicepact.sla.v1")] == {"EscalationRaised"}
+    assert consumed[("dispatch", "servicepact.sla.v1")] == {"EscalationRaised", "CaseHandedOff"}
     assert "TicketOpened" in consumed[("dispatch", "servicepact.tickets.v1")]
     assert "EscalationRaised" not in consumed[("dispatch", "servicepact.tickets.v1")]
     assert "TicketOpened" not in consumed[("sla-monitor", "servicepact.dispatch.v1")]

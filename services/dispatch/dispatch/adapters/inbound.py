@@ -50,6 +50,20 @@ class EscalationRaised:
     level: int
     reason: str
     region: str | None = None
+    # True: the assignee missed a promise of theirs (move the field job); absent in events published
+    # before the flag existed (None: the reason decides, see `domain.tiers`).
+    reassign_field_job: bool | None = None
 
 
-INPUTS = (TicketOpened, TicketClassified, TicketCancelled, TicketResolved, EscalationRaised)
+@dataclass(frozen=True, kw_only=True)
+class CaseHandedOff:
+    """The tier hand-off threshold: the case owner changes, not the field job."""
+
+    ticket_id: str
+    occurred_at: datetime
+    from_level: int
+    to_level: int
+    reason: str = ""
+
+
+INPUTS = (TicketOpened, TicketClassified, TicketCancelled, TicketResolved, EscalationRaised, CaseHandedOff)

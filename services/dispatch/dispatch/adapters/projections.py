@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dispatch.adapters.tables import jobs, repairs, technicians, visits
 from dispatch.domain.events import (
+    CaseOwnerAssigned,
+    CaseOwnerUnstaffed,
     JobClosed,
     MaintenanceVisitCompleted,
     MaintenanceVisitOverdue,
@@ -39,7 +41,7 @@ from dispatch.domain.maintenance import SEVERITY as MAINTENANCE
 from shared.envelope import Envelope
 from shared.unit_of_work import Projection
 
-_JOB_EVENTS = frozenset({*STEP_NAMES, JobClosed})
+_JOB_EVENTS = frozenset({*STEP_NAMES, JobClosed, CaseOwnerAssigned, CaseOwnerUnstaffed})
 
 # The job's row (created by its first event) and its engineers' loads, in one round trip.
 _SAVE_JOB = text(
@@ -81,7 +83,13 @@ def load_changes(events: Sequence[Any]) -> Counter[str]:
 
 def job_load_changes(job: Job, events: Sequence[Any]) -> Counter[str]:
     """`load_changes` of one job's events; none for a maintenance visit's job (breakdowns first)."""
-    return Counter() if job.severity == MAINTENANCE else load_changes(events)
+    if job.severity == MAINTENANCE:
+        return Counter()
+    delta = load_changes(events)
+    for event in events:  # a former assignee's late resolution: their load was freed when the job moved
+        if isinstance(event, WorkResolved) and event.technician_id != job.technician_id:
+            delta[event.technician_id] += 1
+    return delta
 
 
 def jobs_projection(loaded: Callable[[str], Job | None]) -> Projection:

@@ -139,35 +139,32 @@ def choose(
 
 def escalation_target(
     level: int,
-    region: str,
+    region: str | None,
     technicians: Iterable[TechnicianProfile],
     *,
     load: Mapping[str, int],
     on_shift: Callable[[str], bool],
     exclude: frozenset[str] = frozenset(),
+    product_line: str | None = None,
 ) -> Decision:
-    """Who takes an escalation to ``level`` for ``region``.
+    """Who takes an escalation (or the case) at ``level`` for ``region`` and ``product_line``.
 
     Capacity is ignored (a supervisor takes it even when busy) but the less loaded is preferred.
-    Order of search: exactly ``level`` covering the region; then ``level+1`` .. ``MAX_LEVEL``
-    covering the region ("falling back up the ladder"); then anyone on shift of level >= ``level``
-    regardless of region (lowest level first). Inactive, off-shift and excluded people never count.
+    Order of search: exactly ``level``; then ``level+1`` .. ``MAX_LEVEL`` ("falling back up the
+    ladder"). Every choice is on shift, has the skill and covers the region (SPEC 2.4: no relaxing;
+    nobody fits is the caller's alert). Inactive and excluded people never count. No region or product
+    line known: that filter does not apply.
     """
-    # Per level: (best key, count) among region-covering people; plus the region-relaxed pool.
-    covering: dict[int, list] = {}
-    relaxed_key: tuple | None = None
-    relaxed_count = 0
+    covering: dict[int, list] = {}  # per level: [best key, count]
     for tech in technicians:
         tid = tech.technician_id
         if not tech.active or tech.level < level or tid in exclude or not on_shift(tid):
             continue
+        if product_line is not None and product_line not in tech.skills:
+            continue
         current = load.get(tid, 0)
         key = (_ratio(current, tech.capacity), current, tid)
-        relaxed_count += 1
-        rkey = (tech.level, *key)
-        if relaxed_key is None or rkey < relaxed_key:
-            relaxed_key = rkey
-        if tech.covers_region(region) and (tech.level == level or tech.level <= MAX_LEVEL):
+        if not region or tech.covers_region(region):
             slot = covering.get(tech.level)
             if slot is None:
                 covering[tech.level] = [key, 1]
@@ -186,10 +183,4 @@ def escalation_target(
                 reason=f"escalation_fallback_level_{higher}",
                 candidates=slot[1],
             )
-    if relaxed_key is not None:
-        return Decision(
-            technician_id=relaxed_key[-1],
-            reason=f"escalation_region_relaxed_level_{relaxed_key[0]}",
-            candidates=relaxed_count,
-        )
     return NO_ONE_FITS

@@ -44,10 +44,28 @@ class CloseJob:
 
 @dataclass(frozen=True, kw_only=True)
 class EscalateJob:
+    """The SLA monitor raised the level: reassign the field job only when the assignee missed a promise
+    of theirs (``reassign_field_job``; None: an event from before the flag, see `domain.tiers`), else
+    name the accountable level's case owner."""
+
     ticket_id: str
     level: int
     reason: str
     region: str | None = None
+    reassign_field_job: bool | None = None
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandOffCase:
+    """The tier hand-off (seed 003 §9): a person of ``to_level`` becomes the case owner; the field
+    engineer keeps the job."""
+
+    ticket_id: str
+    from_level: int
+    to_level: int
+    reason: str
+    occurred_at: datetime
 
 
 @dataclass(frozen=True, kw_only=True)

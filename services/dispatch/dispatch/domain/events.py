@@ -63,6 +63,39 @@ class TicketReassigned:
     reason: str  # "escalation", "manual", "capacity" ...
     level: int
     occurred_at: datetime
+    # Why, and which rules chose the person (added with the two roles: None in older streams).
+    cause: str | None = None  # e.g. the SLA's "breach:response"
+    rules: str | None = None  # e.g. "level 2 (on shift, skill elevator, covers SH), least loaded of 2"
+
+
+# ---- job: the case owner (the support tier accountable; the field engineer keeps the job) ---------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseOwnerAssigned:
+    """A named person of ``level`` owns the case: the tier hand-off, or an escalation that names the
+    accountable level without moving the field job."""
+
+    ticket_id: str
+    owner_id: str
+    level: int
+    previous_owner_id: str | None
+    reason: str  # "handoff: <why>" or "escalation: <why>"
+    occurred_at: datetime
+    rules: str | None = None  # which rules chose the person
+    job_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseOwnerUnstaffed:
+    """Nobody of ``level`` (or above) on shift has the skill and covers the region: the dispatcher is
+    alerted; the case keeps its owner (if any) and its accountable level is still raised."""
+
+    ticket_id: str
+    job_id: str
+    level: int
+    reason: str
+    occurred_at: datetime
 
 
 # ---- job: field steps (occurred_at = the technician's device time) --------------------------------
@@ -259,6 +292,8 @@ JOB_EVENTS = (
     TicketReassigned,
     RepeatRepairDetected,
     JobClosed,
+    CaseOwnerAssigned,
+    CaseOwnerUnstaffed,
     MaintenanceVisitScheduled,
     MaintenanceVisitOverdue,
     MaintenanceVisitCompleted,

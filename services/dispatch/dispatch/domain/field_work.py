@@ -23,7 +23,7 @@ from dispatch.domain.events import (
     TechnicianDeparted,
     WorkResolved,
 )
-from dispatch.domain.lifecycle import STEP_NAMES, TERMINAL, JobStatus, Step
+from dispatch.domain.lifecycle import STEP_NAMES, TERMINAL, JobStatus, Step, holdings
 from shared.aggregate import Aggregate
 
 CLOCK_SKEW = timedelta(minutes=5)  # how far in the future a device time may be
@@ -36,6 +36,12 @@ class FieldWork(Aggregate):
     status: JobStatus
     unit_id: str | None
     history: list[Step]
+    diagnosis: str | None
+    fault_code: str | None
+    parts_requested: tuple[str, ...]
+    resolution: WorkResolved | None
+    remote_resolved: bool | None
+    on_site_required: bool
 
     def acknowledge(self, technician_id: str, occurred_at: datetime, *, now: datetime) -> None:
         self._submit(AssignmentAcknowledged(**self._step(technician_id, occurred_at, now)))
@@ -122,6 +128,25 @@ class FieldWork(Aggregate):
         _require_text(reason, "reason", "a reason is required")
         self._submit(OnSiteVisitRequired(**base, reason=reason))
 
+    # ---- state changes of field steps (applied by `Job._apply`) --------------------------------------
+    def _diagnosed(self, event: DiagnosisRecorded) -> None:
+        self.diagnosis = event.diagnosis
+        self.fault_code = event.fault_code or self.fault_code
+
+    def _parts_requested(self, event: PartsRequested) -> None:
+        new = tuple(p for p in event.parts if p not in self.parts_requested)
+        self.parts_requested = self.parts_requested + new
+
+    def _remote_ended(self, event: RemoteSessionEnded) -> None:
+        self.remote_resolved = event.resolved
+
+    def _on_site_required(self, _event: OnSiteVisitRequired) -> None:
+        self.on_site_required = True
+
+    def _resolved(self, event: WorkResolved) -> None:
+        self.resolution = event
+        self.fault_code = event.fault_code or self.fault_code
+
     # ---- common checks -------------------------------------------------------------------------
     def _require_open(self, action: str) -> None:
         if self.status in TERMINAL:
@@ -132,14 +157,36 @@ class FieldWork(Aggregate):
         if not technician_id:
             raise InvalidCommand("technician_id is required", field="technician_id")
 
+    def held_by(self, technician_id: str) -> bool:
+        """Whether ``technician_id`` holds the job now or held it at some time."""
+        return technician_id == self.technician_id or any(
+            h.technician_id == technician_id for h in holdings(self.history)
+        )
+
+    def held_at(self, technician_id: str, occurred_at: datetime) -> bool:
+        """Whether ``technician_id`` held the job at ``occurred_at`` (a device may run CLOCK_SKEW early)."""
+        return any(
+            h.technician_id == technician_id
+            and h.since - CLOCK_SKEW <= occurred_at
+            and (h.until is None or occurred_at < h.until)
+            for h in holdings(self.history)
+        )
+
     def _step(self, technician_id: str, occurred_at: datetime, now: datetime) -> dict[str, Any]:
-        """Common checks of a technician's submission; the common fields of its event."""
-        if self.technician_id is None or technician_id != self.technician_id:
+        """Common checks of a technician's submission; the common fields of its event.
+
+        The current assignee may submit any step. A former assignee's phone that syncs late is heard
+        for what happened while they held the job (the fact is about who held it then): recorded with
+        their id, it moves neither the status nor the assignee (see `Job._apply`)."""
+        current = self.technician_id is not None and technician_id == self.technician_id
+        if not current and not self.held_by(technician_id):
             raise NotYourJob(f"job {self.job_id} is not assigned to technician {technician_id}")
         if not isinstance(occurred_at, datetime) or occurred_at.utcoffset() is None:
             raise InvalidCommand("occurred_at must be a timezone-aware time", field="occurred_at")
         if occurred_at > now + CLOCK_SKEW:
             raise InvalidCommand("occurred_at is in the future", field="occurred_at")
+        if not current and not self.held_at(technician_id, occurred_at):
+            raise NotYourJob(f"job {self.job_id} was not assigned to technician {technician_id} then")
         return {
             "ticket_id": self.ticket_id,
             "job_id": self.job_id,

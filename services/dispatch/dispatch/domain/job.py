@@ -6,8 +6,10 @@
 
 Its first event (assigned or queued) carries the opening facts (region, product line, severity,
 customer, unit, ...), so the job is rebuilt from its own stream alone. The ordering rules of field
-steps are in `lifecycle`; the technician's submissions in `field_work`. Once resolved, further
-submissions are refused, except exact duplicates (recorded once).
+steps are in `lifecycle`; the technician's submissions in `field_work`; the case owner (the support
+tier accountable, a role apart from the field assignee) in `case_owner`. Once resolved, further
+submissions are refused, except exact duplicates (recorded once). A former assignee's late step is
+recorded in the history with their id but moves nothing.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from datetime import datetime
 from typing import Any
 
 from dispatch.domain.assignment import MAX_LEVEL
+from dispatch.domain.case_owner import CaseOwnership
 from dispatch.domain.errors import IllegalTransition, InvalidCommand
 from dispatch.domain.events import (
     AssignmentQueued,
+    CaseOwnerAssigned,
+    CaseOwnerUnstaffed,
     DiagnosisRecorded,
     JobClosed,
     OnSiteVisitRequired,
@@ -31,6 +36,7 @@ from dispatch.domain.events import (
 )
 from dispatch.domain.field_work import FieldWork
 from dispatch.domain.lifecycle import (
+    ASSIGNMENT,
     RANK,
     STEP_NAMES,
     STEP_STATUS,
@@ -46,14 +52,16 @@ from dispatch.domain.lifecycle import (
 OPENING = ("severity", "on_site_required", "customer_id", "unit_id", "account_engineer_id", "opened_at")
 
 
-class Job(FieldWork):
+class Job(FieldWork, CaseOwnership):
     def __init__(self) -> None:
         super().__init__()
         self.ticket_id = ""
         self.job_id = ""
         self.status = JobStatus.QUEUED
         self.technician_id: str | None = None
-        self.level = 1
+        self.level = 1  # the field assignee's level
+        self.case_owner_id: str | None = None
+        self.accountable_level = 1  # the support tier answering for the case (the owner's)
         self.region: str | None = None
         self.product_line: str | None = None
         self.severity: str | None = None
@@ -158,7 +166,16 @@ class Job(FieldWork):
             )
         )
 
-    def reassign(self, technician_id: str, reason: str, level: int, now: datetime) -> None:
+    def reassign(
+        self,
+        technician_id: str,
+        reason: str,
+        level: int,
+        now: datetime,
+        *,
+        cause: str | None = None,
+        rules: str | None = None,
+    ) -> None:
         self._require_open("reassign")
         self._check_technician(technician_id)
         self._check_level(level)
@@ -173,15 +190,26 @@ class Job(FieldWork):
                 reason=reason,
                 level=level,
                 occurred_at=now,
+                cause=cause,
+                rules=rules,
             )
         )
 
-    def escalate_to(self, technician_id: str, level: int, now: datetime) -> None:
+    def escalate_to(
+        self,
+        technician_id: str,
+        level: int,
+        now: datetime,
+        *,
+        cause: str | None = None,
+        rules: str | None = None,
+    ) -> None:
+        """Supervisor reassignment: the assignee missed a promise of theirs (response, arrival)."""
         self._require_open("escalate")
         self._check_level(level)
         if level <= self.level:
             raise InvalidCommand(f"an escalation goes above level {self.level}", field="level")
-        self.reassign(technician_id, "escalation", level, now)
+        self.reassign(technician_id, "escalation", level, now, cause=cause, rules=rules)
 
     def flag_repeat_repair(
         self, unit_id: str, fault_code: str, previous_ticket_id: str, now: datetime
@@ -229,13 +257,16 @@ class Job(FieldWork):
         if self.last_event_at is None or occurred_at > self.last_event_at:
             self.last_event_at = occurred_at
         name = STEP_NAMES.get(type(event))
+        by = getattr(event, "technician_id", None)
+        # A former assignee's late step: a fact of their holding, not of the job's progress now.
+        former = name is not None and type(event) not in ASSIGNMENT and by not in (None, self.technician_id)
         if name is not None:
             self.history.append(
                 Step(
                     name=name,
-                    technician_id=getattr(event, "technician_id", None),
+                    technician_id=by,
                     occurred_at=occurred_at,
-                    late=is_late(event, self.status),
+                    late=former or is_late(event, self.status),
                     event=event,
                 )
             )
@@ -243,7 +274,9 @@ class Job(FieldWork):
         if change is not None:
             change(self, event)
         target = STEP_STATUS.get(type(event))
-        if target is not None and moves_to(self.status, self._status_at, target, occurred_at):
+        if former or target is None:
+            return
+        if moves_to(self.status, self._status_at, target, occurred_at):
             self.status, self._status_at = target, occurred_at
 
     def _assigned(self, event: TechnicianAssigned | TicketReassigned) -> None:
@@ -256,24 +289,6 @@ class Job(FieldWork):
             value = getattr(event, name, None)
             if value is not None:
                 setattr(self, name, value)
-
-    def _diagnosed(self, event: DiagnosisRecorded) -> None:
-        self.diagnosis = event.diagnosis
-        self.fault_code = event.fault_code or self.fault_code
-
-    def _parts_requested(self, event: PartsRequested) -> None:
-        new = tuple(p for p in event.parts if p not in self.parts_requested)
-        self.parts_requested = self.parts_requested + new
-
-    def _remote_ended(self, event: RemoteSessionEnded) -> None:
-        self.remote_resolved = event.resolved
-
-    def _on_site_required(self, _event: OnSiteVisitRequired) -> None:
-        self.on_site_required = True
-
-    def _resolved(self, event: WorkResolved) -> None:
-        self.resolution = event
-        self.fault_code = event.fault_code or self.fault_code
 
     def _closed(self, event: JobClosed) -> None:
         self.status = JobStatus.CANCELLED if event.reason == "cancelled" else JobStatus.RESOLVED
@@ -290,4 +305,6 @@ _CHANGES: dict[type, Any] = {
     OnSiteVisitRequired: Job._on_site_required,
     WorkResolved: Job._resolved,
     JobClosed: Job._closed,
+    CaseOwnerAssigned: Job._owner_assigned,
+    CaseOwnerUnstaffed: Job._owner_unstaffed,
 }

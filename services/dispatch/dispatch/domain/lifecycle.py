@@ -121,3 +121,25 @@ def moves_to(status: JobStatus, status_at: datetime | None, target: JobStatus, o
     rank) occurrence time."""
     current, wanted = RANK[status], RANK[target]
     return wanted > current or (wanted == current and (status_at is None or occurred_at >= status_at))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Holding:
+    """A period a technician held the job: from their (re)assignment until the next one (None: now)."""
+
+    technician_id: str
+    since: datetime
+    until: datetime | None
+
+
+def holdings(history: list[Step]) -> list[Holding]:
+    """Who held the job when, from the assignment steps in the order they were applied."""
+    periods: list[Holding] = []
+    for step in history:
+        if type(step.event) not in (TechnicianAssigned, TicketReassigned) or step.technician_id is None:
+            continue
+        if periods and periods[-1].until is None:
+            last = periods[-1]
+            periods[-1] = Holding(technician_id=last.technician_id, since=last.since, until=step.occurred_at)
+        periods.append(Holding(technician_id=step.technician_id, since=step.occurred_at, until=None))
+    return periods

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from dispatch.adapters import inbound
-from dispatch.domain.commands import CloseJob, EscalateJob, OpenJob, ReclassifyJob
+from dispatch.domain.commands import CloseJob, EscalateJob, HandOffCase, OpenJob, ReclassifyJob
 from shared.consumer.consumer import Handler
 from shared.envelope import Envelope
 from shared.messagebus import MessageBus
@@ -42,7 +42,24 @@ def resolved(event: inbound.TicketResolved) -> CloseJob:
 
 
 def escalated(event: inbound.EscalationRaised) -> EscalateJob:
-    return EscalateJob(ticket_id=event.ticket_id, level=event.level, reason=event.reason, region=event.region)
+    return EscalateJob(
+        ticket_id=event.ticket_id,
+        level=event.level,
+        reason=event.reason,
+        region=event.region,
+        reassign_field_job=event.reassign_field_job,
+        occurred_at=event.occurred_at,
+    )
+
+
+def handed_off(event: inbound.CaseHandedOff) -> HandOffCase:
+    return HandOffCase(
+        ticket_id=event.ticket_id,
+        from_level=event.from_level,
+        to_level=event.to_level,
+        reason=event.reason,
+        occurred_at=event.occurred_at,
+    )
 
 
 TRANSLATIONS: dict[str, Any] = {
@@ -51,6 +68,7 @@ TRANSLATIONS: dict[str, Any] = {
     "TicketCancelled": cancelled,
     "TicketResolved": resolved,
     "EscalationRaised": escalated,
+    "CaseHandedOff": handed_off,
 }
 
 

@@ -203,8 +203,12 @@ class JobOut(BaseModel):
     ticket_id: str
     job_id: str
     status: str
-    technician_id: str | None
-    level: int
+    technician_id: str | None = Field(description="the field assignee: goes, acknowledges, arrives, works")
+    level: int = Field(description="the field assignee's level")
+    case_owner_id: str | None = Field(
+        default=None, description="the case owner: the support tier accountable for solving it"
+    )
+    accountable_level: int = Field(default=1, description="the level answering for the case")
     severity: str | None
     region: str | None
     product_line: str | None

@@ -17,6 +17,8 @@ def job_document(job: Job, row: Mapping[str, Any] | None) -> dict[str, Any]:
         "status": str(job.status),
         "technician_id": job.technician_id,
         "level": job.level,
+        "case_owner_id": job.case_owner_id,
+        "accountable_level": job.accountable_level,
         "severity": row.get("severity", job.severity),
         "region": row.get("region", job.region),
         "product_line": row.get("product_line", job.product_line),

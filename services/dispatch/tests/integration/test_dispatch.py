@@ -354,3 +354,93 @@ async def test_a_ticket_resolved_by_the_office_frees_the_engineer(
         data={"ticket_id": "T-A", "occurred_at": datetime.now(UTC).isoformat()},
     )
     await wait_until(lambda: status_of("T-B", "assigned"))  # freed, and the queue drained
+
+
+async def test_a_hand_off_names_the_case_owner_and_the_engineer_still_works_the_job(
+    dispatch, tokens, bootstrap_servers, topic_prefix
+):
+    """Seed 003 hands a P1 to L2 at once: the case owner changes, li keeps the field job."""
+    await register(dispatch, tokens)
+    await publish(
+        bootstrap_servers,
+        f"{topic_prefix}servicepact.tickets.v1",
+        type_="TicketOpened",
+        subject="T-5",
+        data=opened("T-5"),
+    )
+    await wait_until(lambda: job_of(dispatch, tokens, "T-5"))
+    handed_off = {
+        "ticket_id": "T-5",
+        "from_level": 1,
+        "to_level": 2,
+        "reason": "handoff",
+        "occurred_at": datetime.now(UTC).isoformat(),
+    }
+    await publish(
+        bootstrap_servers,
+        f"{topic_prefix}servicepact.sla.v1",
+        type_="CaseHandedOff",
+        subject="T-5",
+        data=handed_off,
+    )
+
+    async def owned():
+        job = await job_of(dispatch, tokens, "T-5")
+        return job if job and job["case_owner_id"] else None
+
+    job = await wait_until(owned)
+    assert (job["case_owner_id"], job["accountable_level"], job["technician_id"]) == ("wu", 2, "li")
+    li = tokens("technician", sub="li", technician_id="li")
+    now = datetime.now(UTC).isoformat()
+    for path in ("acknowledge", "arrive"):
+        step = {"client_id": f"li-t5-{path}", "occurred_at": now}
+        response = await dispatch.post(f"/jobs/T-5/{path}", json=step, headers=li)
+        assert response.status_code == 200, response.text
+    assert response.json()["status"] == "on_site"
+
+
+async def test_a_late_arrival_synced_after_a_reassignment_is_accepted_as_the_former_assignees(
+    dispatch, tokens, bootstrap_servers, topic_prefix
+):
+    await register(dispatch, tokens)
+    await publish(
+        bootstrap_servers,
+        f"{topic_prefix}servicepact.tickets.v1",
+        type_="TicketOpened",
+        subject="T-6",
+        data=opened("T-6"),
+    )
+    await wait_until(lambda: job_of(dispatch, tokens, "T-6"))
+    arrived_at = datetime.now(UTC)  # li arrives with the phone offline
+    await publish(
+        bootstrap_servers,
+        f"{topic_prefix}servicepact.sla.v1",
+        type_="EscalationRaised",
+        subject="T-6",
+        data={
+            "ticket_id": "T-6",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "level": 2,
+            "reason": "breach:on_site",
+            "reassign_field_job": True,
+        },
+    )
+
+    async def reassigned():
+        job = await job_of(dispatch, tokens, "T-6")
+        return job if job and job["technician_id"] == "wu" else None
+
+    await wait_until(reassigned)
+    li = tokens("technician", sub="li", technician_id="li")
+    synced = {"client_id": "li-t6-arrive", "occurred_at": arrived_at.isoformat()}
+    response = await dispatch.post("/jobs/T-6/arrive", json=synced, headers=li)
+    assert response.status_code == 200, response.text
+    job = response.json()
+    assert job["technician_id"] == "wu" and job["status"] == "assigned"
+    assert [(s["step"], s["technician_id"]) for s in job["history"]] == [
+        ("assigned", "li"),
+        ("arrived", "li"),
+        ("reassigned", "wu"),
+    ]
+    now = {"client_id": "li-t6-arrive-2", "occurred_at": datetime.now(UTC).isoformat()}
+    assert (await dispatch.post("/jobs/T-6/arrive", json=now, headers=li)).status_code == 404

@@ -269,12 +269,30 @@ def test_escalation_fallback_skips_to_level_4():
     assert decision.reason == "escalation_fallback_level_4"
 
 
-def test_escalation_relaxes_region_last():
+def test_escalation_never_relaxes_the_region():
+    """SPEC 2.4: every choice of person covers the region; nobody fits is the caller's alert."""
     techs = [tech("l1", level=1), tech("l4-far", level=4, home="south"), tech("l3-far", level=3, home="east")]
     decision = escalation_target(2, "north", techs, load={}, on_shift=everyone_on)
-    assert decision.technician_id == "l3-far"
-    assert decision.reason.startswith("escalation_region_relaxed")
-    assert decision.candidates == 2
+    assert decision == Decision(technician_id=None, reason="no_one_fits", candidates=0)
+
+
+def test_escalation_needs_the_skill_also_up_the_ladder():
+    techs = [
+        tech("l2-other", level=2, skills=("hvac",)),
+        tech("l3-other", level=3, skills=("hvac",)),
+        tech("l4", level=4, skills=("printer",)),
+    ]
+    decision = escalation_target(2, "north", techs, load={}, on_shift=everyone_on, product_line="printer")
+    assert decision == Decision(technician_id="l4", reason="escalation_fallback_level_4", candidates=1)
+    assert escalation_target(
+        2, "north", techs[:2], load={}, on_shift=everyone_on, product_line="printer"
+    ) == Decision(technician_id=None, reason="no_one_fits", candidates=0)
+
+
+def test_escalation_without_a_known_region_or_skill_does_not_filter_on_them():
+    techs = [tech("l2-far", level=2, home="south", skills=("hvac",))]
+    decision = escalation_target(2, None, techs, load={}, on_shift=everyone_on, product_line=None)
+    assert decision.technician_id == "l2-far"
 
 
 def test_escalation_never_goes_down_the_ladder():

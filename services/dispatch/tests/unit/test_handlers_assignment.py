@@ -120,7 +120,7 @@ async def test_an_escalation_reassigns_to_the_raised_level_once(bus, world):
 async def test_an_escalation_nobody_can_take_alerts_the_dispatcher(bus, world):
     await bus.handle(technician("li"))
     await bus.handle(open_job(severity="P2"))
-    await bus.handle(EscalateJob(ticket_id="T-1", level=3, reason="breach:resolution"))
+    await bus.handle(EscalateJob(ticket_id="T-1", level=3, reason="breach:on_site", reassign_field_job=True))
     queued = world.streams.events("job:T-1")[-1]
     assert isinstance(queued, AssignmentQueued) and "nobody on shift" in queued.reason
     assert world.job("T-1").technician_id == "li"

@@ -43,7 +43,19 @@ class SlaClockStopped(SlaEvent):
     elapsed_seconds: float
 
 
-SLA_EVENTS = (SlaWarning, SlaBreached, EscalationRaised, SlaClockStopped)
+@dataclass(frozen=True, kw_only=True)
+class CaseHandedOff:
+    """The tier hand-off threshold (seed 003 §9): the case goes to the next tier, not the field job.
+    (Issue 12 contract; declared here so dispatch's reader has its producer.)"""
+
+    ticket_id: str
+    from_level: int
+    to_level: int
+    reason: str
+    occurred_at: datetime
+
+
+SLA_EVENTS = (SlaWarning, SlaBreached, EscalationRaised, SlaClockStopped, CaseHandedOff)
 
 
 def once_key(event: SlaEvent) -> tuple[str, str, str]:

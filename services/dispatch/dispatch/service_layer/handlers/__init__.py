@@ -1,6 +1,6 @@
 """Every dispatch command and its one handler, split by aggregate."""
 
-from dispatch.service_layer.handlers import assignment, field_work, maintenance, technicians
+from dispatch.service_layer.handlers import assignment, field_work, maintenance, roles, technicians
 from shared.messagebus import Handler
 
 HANDLERS: dict[type, Handler] = {
@@ -8,4 +8,5 @@ HANDLERS: dict[type, Handler] = {
     **field_work.HANDLERS,
     **technicians.HANDLERS,
     **maintenance.HANDLERS,
+    **roles.HANDLERS,
 }

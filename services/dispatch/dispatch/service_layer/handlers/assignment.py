@@ -1,21 +1,19 @@
-"""Assignment handlers: a ticket's job opened, reclassified, closed elsewhere, escalated; manual
-(re)assignment by the office; the queue given another try."""
+"""Assignment handlers: a ticket's job opened, reclassified, closed elsewhere; manual (re)assignment
+by the office; the queue given another try. (The SLA's escalations and hand-offs: `roles`.)"""
 
 from __future__ import annotations
 
-from dispatch.domain.assignment import escalation_target
 from dispatch.domain.commands import (
     AssignJob,
     AssignQueuedJobs,
     CloseJob,
-    EscalateJob,
     OpenJob,
     ReclassifyJob,
 )
 from dispatch.domain.errors import InvalidCommand, JobNotFound
 from dispatch.domain.job import Job
 from dispatch.domain.lifecycle import on_site_at_once
-from dispatch.service_layer.assigning import DECISIONS, now, on_shift_now, try_assign
+from dispatch.service_layer.assigning import now, try_assign
 from dispatch.service_layer.unit_of_work import DispatchUnitOfWork
 from shared.messagebus import Handler
 
@@ -54,30 +52,6 @@ async def close_job(command: CloseJob, uow: DispatchUnitOfWork) -> None:
         job.close(command.reason, now())
 
 
-async def escalate_job(command: EscalateJob, uow: DispatchUnitOfWork) -> None:
-    """Reassign to someone of the raised level (up the ladder if nobody), once per escalation."""
-    job = await uow.jobs.get(command.ticket_id)
-    if job is None or not job.is_open or command.level <= job.level:
-        return
-    decision = escalation_target(
-        command.level,
-        job.region or command.region or "",
-        await uow.directory.profiles(),
-        load=await uow.job_rows.loads(),
-        on_shift=on_shift_now(await uow.directory.on_shift()),
-        exclude=frozenset({job.technician_id}) if job.technician_id else frozenset(),
-    )
-    if decision.technician_id is None:
-        job.unstaffed(f"escalation to L{command.level} ({command.reason}): nobody on shift", now())
-        DECISIONS.labels("escalation_unstaffed").inc()
-    elif job.technician_id is None:
-        job.assign(decision.technician_id, command.level, f"escalation: {decision.reason}", now())
-        DECISIONS.labels("escalated").inc()
-    else:
-        job.escalate_to(decision.technician_id, command.level, now())
-        DECISIONS.labels("escalated").inc()
-
-
 async def assign_job(command: AssignJob, uow: DispatchUnitOfWork) -> None:
     profile = await uow.directory.profile(command.technician_id)
     if profile is None or not profile.active:
@@ -105,7 +79,6 @@ HANDLERS: dict[type, Handler] = {
     OpenJob: open_job,
     ReclassifyJob: reclassify_job,
     CloseJob: close_job,
-    EscalateJob: escalate_job,
     AssignJob: assign_job,
     AssignQueuedJobs: assign_queued_jobs,
 }

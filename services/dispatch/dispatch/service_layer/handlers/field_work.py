@@ -32,8 +32,10 @@ Step = Callable[[Job, datetime], None]
 
 
 async def own_job(uow: DispatchUnitOfWork, ticket_id: str, technician_id: str) -> Job:
+    """The technician's job: theirs now, or theirs once (a late step about their holding, which the
+    job checks against the time it happened)."""
     job = await uow.jobs.get(ticket_id)
-    if job is None or job.technician_id != technician_id:
+    if job is None or not job.held_by(technician_id):
         raise JobNotFound(ticket_id)  # someone else's job looks like no job at all
     return job
 
