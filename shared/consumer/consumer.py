@@ -19,6 +19,10 @@ and each failure is classified (shared.consumer.errors):
 - deterministic (a message of a handled type that does not decode, a handler that keeps failing
   after `max_attempts`): dead-lettered with the reason in its headers; the partition moves on.
   `python -m shared.consumer.dlq` shows and replays what was dead-lettered.
+
+An event that arrives before what it applies to (its handler raises `ArrivedEarly`) is neither
+applied nor dropped: it is parked with its processed mark and re-applied once an event of its key is
+applied (shared.consumer.parking).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from shared.consumer.dead_letter import DeadLetterQueue
 from shared.consumer.errors import is_transient
 from shared.consumer.holds import PartitionHolds
+from shared.consumer.parking import UNPARKED, ArrivedEarly, Parked, forget, park, release
 from shared.envelope import HEADER_PREFIX, Envelope
 from shared.errors import MalformedEvent
 from shared.logs import correlation_id
@@ -81,6 +86,14 @@ class _Work:
     @property
     def event_id(self) -> str:
         return str(self.envelope.id)
+
+    @property
+    def keys(self) -> set[str]:
+        """What parked events may wait for: the record key and the subject (both the ticket id)."""
+        keys = {self.envelope.subject} if self.envelope.subject else set()
+        if self.record.key:
+            keys.add(self.record.key.decode(errors="replace"))
+        return keys
 
 
 class EventConsumer:
@@ -237,17 +250,75 @@ class EventConsumer:
         fresh = {row[0] for row in result}
         DUPLICATES.labels(self.name).inc(len(items) - len(fresh))
         applied = 0
+        applied_keys: set[str] = set()
         for item in items:
             if item.event_id in fresh:
                 fresh.discard(item.event_id)  # the same id twice in one poll: the first copy only
-                await self._handle(conn, item)
+                try:
+                    await self._handle(conn, item)
+                except ArrivedEarly as early:  # kept with its processed mark (shared.consumer.parking)
+                    await park(conn, self.name, item.record, item.event_id, early)
+                    continue
                 applied += 1
+                applied_keys |= item.keys
+        if applied_keys:
+            applied += await self._release_parked(conn, applied_keys)
         return applied
+
+    async def _release_parked(self, conn: AsyncConnection, keys: set[str]) -> int:
+        """Re-apply the events parked for these keys, oldest first; returns how many were applied.
+        Another round while a round applied something and left some of its keys parked."""
+        applied = 0
+        while keys:
+            progress, still_early = False, set()
+            for parked in await release(conn, self.name, keys):
+                outcome = await self._reapply(conn, parked)
+                if outcome is None:
+                    still_early.add(parked.key)
+                elif outcome:
+                    progress, applied = True, applied + 1
+            keys = still_early if progress else set()
+        return applied
+
+    async def _reapply(self, conn: AsyncConnection, parked: Parked) -> bool | None:
+        """True: applied; False: dead-lettered; None: still early, parked again."""
+        record = parked.record
+        try:
+            envelope = Envelope.from_kafka(record.headers, record.value)
+            item = _Work(record, envelope, self.registry.decode(envelope), self.handlers[envelope.type])
+        except (MalformedEvent, KeyError) as exc:
+            await self._dead_letter_parked(conn, parked, "malformed", exc)
+            return False
+        try:
+            async with conn.begin_nested():  # a failure here must not undo the event that released it
+                await self._handle(conn, item)
+        except ArrivedEarly as early:
+            await park(conn, self.name, record, parked.event_id, early, parked_at=parked.parked_at)
+            return None
+        except _HandlerFailed as exc:
+            if is_transient(exc):
+                raise  # the whole poll is retried, its partition held
+            await self._dead_letter_parked(conn, parked, "handler_failed", exc.__cause__ or exc)
+            return False
+        UNPARKED.labels(self.name).inc()
+        return True
+
+    async def _dead_letter_parked(
+        self, conn: AsyncConnection, parked: Parked, reason: str, error: BaseException
+    ) -> None:
+        log.warning(
+            "parked event failed when re-applied; dead-lettering",
+            extra={"consumer": self.name, "key": parked.key, "error": repr(error)},
+        )
+        await forget(conn, self.name, parked.event_id)  # so that a DLQ replay applies it
+        await self.dlq.send(parked.record, reason=reason, error=str(error))
 
     async def _handle(self, conn: AsyncConnection, item: _Work) -> None:
         token = correlation_id.set(item.envelope.correlationid)
         try:
             await item.handler(conn, item.event, item.envelope)
+        except ArrivedEarly:
+            raise
         except Exception as exc:
             raise _HandlerFailed(item) from exc
         finally:
