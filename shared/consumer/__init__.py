@@ -1,4 +1,4 @@
 from shared.consumer.consumer import EventConsumer, Handler
-from shared.consumer.parking import ArrivedEarly
+from shared.consumer.work import ArrivedEarly
 
 __all__ = ["ArrivedEarly", "EventConsumer", "Handler"]

@@ -29,9 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
@@ -43,15 +41,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from shared.consumer.dead_letter import DeadLetterQueue
 from shared.consumer.errors import is_transient
 from shared.consumer.holds import PartitionHolds
-from shared.consumer.parking import UNPARKED, ArrivedEarly, Parked, forget, park, release
+from shared.consumer.parking import ParkedEvents
+from shared.consumer.work import ArrivedEarly, Handler, HandlerFailed, Work, handle
 from shared.envelope import HEADER_PREFIX, Envelope
 from shared.errors import MalformedEvent
-from shared.logs import correlation_id
 from shared.registry import EventRegistry
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[AsyncConnection, Any, Envelope], Awaitable[None]]
 APPLIED = Counter("consumer_events_applied_total", "Events applied by a consumer", ["consumer"])
 DUPLICATES = Counter("consumer_duplicates_total", "Redelivered events skipped", ["consumer"])
 SKIPPED = Counter(
@@ -66,34 +63,6 @@ _CLAIM = text(
     "INSERT INTO processed_events (consumer, event_id) "
     "SELECT :consumer, unnest(CAST(:ids AS text[])) ON CONFLICT DO NOTHING RETURNING event_id"
 )
-
-
-class _HandlerFailed(Exception):
-    """Names the message whose handler raised (the cause is the handler's error)."""
-
-    def __init__(self, item: _Work) -> None:
-        super().__init__(item.envelope.type)
-        self.item = item
-
-
-@dataclass(frozen=True, eq=False)
-class _Work:
-    record: ConsumerRecord
-    envelope: Envelope
-    event: Any
-    handler: Handler
-
-    @property
-    def event_id(self) -> str:
-        return str(self.envelope.id)
-
-    @property
-    def keys(self) -> set[str]:
-        """What parked events may wait for: the record key and the subject (both the ticket id)."""
-        keys = {self.envelope.subject} if self.envelope.subject else set()
-        if self.record.key:
-            keys.add(self.record.key.decode(errors="replace"))
-        return keys
 
 
 class EventConsumer:
@@ -123,6 +92,7 @@ class EventConsumer:
         self.handlers = handlers
         self._handled_types = {type_name.encode() for type_name in handlers}
         self.dlq = DeadLetterQueue(producer, dead_letter_topic, name)
+        self.parked = ParkedEvents(name, registry, handlers, self.dlq)  # events that arrived early
         self.max_attempts = max_attempts  # deterministic failures, before the DLQ
         self.retry_backoff_s = retry_backoff_s
         self.holds = PartitionHolds(transient_backoff_s, transient_backoff_max_s)  # transient failures
@@ -198,7 +168,7 @@ class EventConsumer:
     async def process(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> dict[TopicPartition, int]:
         """Apply a poll; returns the offset to commit per partition (a held one: the event it waits at)."""
         offsets = {tp: records[-1].offset + 1 for tp, records in batches.items()}
-        work: dict[TopicPartition, list[_Work]] = {}
+        work: dict[TopicPartition, list[Work]] = {}
         skipped = 0
         for tp, records in batches.items():
             work[tp] = []
@@ -216,7 +186,7 @@ class EventConsumer:
                     applied = await self._apply(conn, items)
                 self._applied(applied)
             except Exception as exc:  # noqa: BLE001 - classified per message below
-                failed = exc.item if isinstance(exc, _HandlerFailed) and not is_transient(exc) else None
+                failed = exc.item if isinstance(exc, HandlerFailed) and not is_transient(exc) else None
                 log.info("poll rolled back; applying one message at a time", extra={"consumer": self.name})
                 for tp, part in work.items():
                     held_at = await self._apply_one_by_one(tp, part, failed)
@@ -233,7 +203,7 @@ class EventConsumer:
                 return value in self._handled_types
         return True
 
-    async def _decode(self, record: ConsumerRecord) -> _Work | None:
+    async def _decode(self, record: ConsumerRecord) -> Work | None:
         """The message as an event to apply, or None: it does not decode, and was dead-lettered."""
         try:
             envelope = Envelope.from_kafka(record.headers, record.value)
@@ -242,9 +212,9 @@ class EventConsumer:
             log.warning("dead-lettering malformed message", extra={"consumer": self.name, "error": str(exc)})
             await self.dlq.send(record, reason=exc.reason, error=str(exc))
             return None
-        return _Work(record, envelope, event, self.handlers[envelope.type])
+        return Work(record, envelope, event, self.handlers[envelope.type])
 
-    async def _apply(self, conn: AsyncConnection, items: list[_Work]) -> int:
+    async def _apply(self, conn: AsyncConnection, items: list[Work]) -> int:
         """Insert-first de-duplication: only the ids this insert created are handled. Returns how many."""
         result = await conn.execute(_CLAIM, {"consumer": self.name, "ids": [item.event_id for item in items]})
         fresh = {row[0] for row in result}
@@ -255,74 +225,15 @@ class EventConsumer:
             if item.event_id in fresh:
                 fresh.discard(item.event_id)  # the same id twice in one poll: the first copy only
                 try:
-                    await self._handle(conn, item)
+                    await handle(conn, item)
                 except ArrivedEarly as early:  # kept with its processed mark (shared.consumer.parking)
-                    await park(conn, self.name, item.record, item.event_id, early)
+                    await self.parked.park(conn, item.record, item.event_id, early)
                     continue
                 applied += 1
                 applied_keys |= item.keys
         if applied_keys:
-            applied += await self._release_parked(conn, applied_keys)
+            applied += await self.parked.release(conn, applied_keys)
         return applied
-
-    async def _release_parked(self, conn: AsyncConnection, keys: set[str]) -> int:
-        """Re-apply the events parked for these keys, oldest first; returns how many were applied.
-        Another round while a round applied something and left some of its keys parked."""
-        applied = 0
-        while keys:
-            progress, still_early = False, set()
-            for parked in await release(conn, self.name, keys):
-                outcome = await self._reapply(conn, parked)
-                if outcome is None:
-                    still_early.add(parked.key)
-                elif outcome:
-                    progress, applied = True, applied + 1
-            keys = still_early if progress else set()
-        return applied
-
-    async def _reapply(self, conn: AsyncConnection, parked: Parked) -> bool | None:
-        """True: applied; False: dead-lettered; None: still early, parked again."""
-        record = parked.record
-        try:
-            envelope = Envelope.from_kafka(record.headers, record.value)
-            item = _Work(record, envelope, self.registry.decode(envelope), self.handlers[envelope.type])
-        except (MalformedEvent, KeyError) as exc:
-            await self._dead_letter_parked(conn, parked, "malformed", exc)
-            return False
-        try:
-            async with conn.begin_nested():  # a failure here must not undo the event that released it
-                await self._handle(conn, item)
-        except ArrivedEarly as early:
-            await park(conn, self.name, record, parked.event_id, early, parked_at=parked.parked_at)
-            return None
-        except _HandlerFailed as exc:
-            if is_transient(exc):
-                raise  # the whole poll is retried, its partition held
-            await self._dead_letter_parked(conn, parked, "handler_failed", exc.__cause__ or exc)
-            return False
-        UNPARKED.labels(self.name).inc()
-        return True
-
-    async def _dead_letter_parked(
-        self, conn: AsyncConnection, parked: Parked, reason: str, error: BaseException
-    ) -> None:
-        log.warning(
-            "parked event failed when re-applied; dead-lettering",
-            extra={"consumer": self.name, "key": parked.key, "error": repr(error)},
-        )
-        await forget(conn, self.name, parked.event_id)  # so that a DLQ replay applies it
-        await self.dlq.send(parked.record, reason=reason, error=str(error))
-
-    async def _handle(self, conn: AsyncConnection, item: _Work) -> None:
-        token = correlation_id.set(item.envelope.correlationid)
-        try:
-            await item.handler(conn, item.event, item.envelope)
-        except ArrivedEarly:
-            raise
-        except Exception as exc:
-            raise _HandlerFailed(item) from exc
-        finally:
-            correlation_id.reset(token)
 
     def _applied(self, count: int) -> None:
         APPLIED.labels(self.name).inc(count)
@@ -330,7 +241,7 @@ class EventConsumer:
             self.on_applied()
 
     async def _apply_one_by_one(
-        self, tp: TopicPartition, items: list[_Work], failed: _Work | None
+        self, tp: TopicPartition, items: list[Work], failed: Work | None
     ) -> int | None:
         """Each message in its own transaction, in order; the offset the partition is held at, if any."""
         for item in items:
@@ -340,7 +251,7 @@ class EventConsumer:
                 return item.record.offset
         return None
 
-    async def _apply_alone(self, item: _Work, *, attempts_used: int) -> bool:
+    async def _apply_alone(self, item: Work, *, attempts_used: int) -> bool:
         """True once the message is applied, a duplicate, or dead-lettered; False: hold the partition."""
         error: BaseException | None = None
         for attempt in range(attempts_used + 1, self.max_attempts + 1):
@@ -358,7 +269,7 @@ class EventConsumer:
                         extra={"consumer": self.name, "event_type": item.envelope.type, "error": repr(exc)},
                     )
                     return False
-                error = exc.__cause__ if isinstance(exc, _HandlerFailed) else exc
+                error = exc.__cause__ if isinstance(exc, HandlerFailed) else exc
                 log.warning(
                     "handler failed",
                     exc_info=error,

@@ -42,21 +42,19 @@ from prometheus_client import Counter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from shared.consumer.dead_letter import DeadLetterQueue
+from shared.consumer.errors import is_transient
+from shared.consumer.work import ArrivedEarly, Handler, HandlerFailed, Work, handle
+from shared.envelope import Envelope
+from shared.errors import MalformedEvent
+from shared.registry import EventRegistry
+
 log = logging.getLogger(__name__)
 
 PARKED = Counter("consumer_events_parked_total", "Events kept because they arrived early", ["consumer"])
 UNPARKED = Counter(
     "consumer_events_unparked_total", "Parked events applied once what they waited for appeared", ["consumer"]
 )
-
-
-class ArrivedEarly(Exception):
-    """Raised by a handler, before it writes anything: the event needs `key` (a ticket id) first."""
-
-    def __init__(self, *, key: str, waiting_for: str) -> None:
-        super().__init__(f"{waiting_for} for {key} not known yet")
-        self.key = key
-        self.waiting_for = waiting_for
 
 
 @dataclass(frozen=True)
@@ -70,13 +68,14 @@ class Parked:
 
 
 _PARK = text(
-    'INSERT INTO parked_events (consumer, key, event_id, topic, partition, "offset", headers, value,'
-    " parked_at, reason) VALUES (:consumer, :key, :event_id, :topic, :partition, :offset,"
-    " CAST(:headers AS jsonb), :value, coalesce(:parked_at, now()), :reason)"
+    'INSERT INTO parked_events (consumer, key, event_id, topic, record_key, partition, "offset",'
+    " headers, value, parked_at, reason)"
+    " VALUES (:consumer, :key, :event_id, :topic, :record_key, :partition, :offset, CAST(:headers AS jsonb),"
+    " :value, coalesce(:parked_at, now()), :reason)"
 )
 _RELEASE = text(
     "DELETE FROM parked_events WHERE consumer = :consumer AND key = ANY(CAST(:keys AS text[]))"
-    ' RETURNING id, key, event_id, topic, partition, "offset", headers, value, parked_at'
+    ' RETURNING id, key, event_id, topic, record_key, partition, "offset", headers, value, parked_at'
 )
 _FORGET = text("DELETE FROM processed_events WHERE consumer = :consumer AND event_id = :event_id")
 
@@ -89,7 +88,7 @@ def _headers_from(stored: list[list[str]]) -> list[tuple[str, bytes]]:
     return [(name, base64.b64decode(value)) for name, value in stored]
 
 
-async def park(
+async def insert_parked(
     conn: AsyncConnection,
     consumer: str,
     record: ConsumerRecord,
@@ -104,6 +103,7 @@ async def park(
             "key": early.key,
             "event_id": event_id,
             "topic": record.topic,
+            "record_key": record.key,
             "partition": record.partition,
             "offset": record.offset,
             "headers": _headers_json(record.headers),
@@ -126,7 +126,7 @@ async def park(
         )
 
 
-async def release(conn: AsyncConnection, consumer: str, keys: Iterable[str]) -> list[Parked]:
+async def take_parked(conn: AsyncConnection, consumer: str, keys: Iterable[str]) -> list[Parked]:
     """Take every parked event of these keys out of the table, oldest first."""
     rows = await conn.execute(_RELEASE, {"consumer": consumer, "keys": sorted(set(keys))})
     parked = [
@@ -139,10 +139,10 @@ async def release(conn: AsyncConnection, consumer: str, keys: Iterable[str]) -> 
                 offset=row.offset,
                 timestamp=0,
                 timestamp_type=0,
-                key=row.key.encode(),
+                key=row.record_key,
                 value=bytes(row.value),
                 checksum=None,
-                serialized_key_size=len(row.key),
+                serialized_key_size=len(row.record_key or b""),
                 serialized_value_size=len(row.value),
                 headers=_headers_from(row.headers),
             ),
@@ -157,3 +157,68 @@ async def release(conn: AsyncConnection, consumer: str, keys: Iterable[str]) -> 
 async def forget(conn: AsyncConnection, consumer: str, event_id: str) -> None:
     """Remove a dead-lettered parked event's processed mark, so that a DLQ replay applies it."""
     await conn.execute(_FORGET, {"consumer": consumer, "event_id": event_id})
+
+
+class ParkedEvents:
+    """One consumer's parked events: parking one, and releasing those of keys just applied."""
+
+    def __init__(
+        self, consumer: str, registry: EventRegistry, handlers: dict[str, Handler], dlq: DeadLetterQueue
+    ) -> None:
+        self.consumer = consumer
+        self.registry = registry
+        self.handlers = handlers
+        self.dlq = dlq
+
+    async def park(self, conn: AsyncConnection, record: ConsumerRecord, event_id: str, early: ArrivedEarly):
+        await insert_parked(conn, self.consumer, record, event_id, early)
+
+    async def release(self, conn: AsyncConnection, keys: set[str]) -> int:
+        """Re-apply the events parked for these keys, oldest first; returns how many were applied.
+        Another round while a round applied something and left some of its keys parked."""
+        applied = 0
+        while keys:
+            progress, still_early = False, set()
+            for parked in await take_parked(conn, self.consumer, keys):
+                outcome = await self._reapply(conn, parked)
+                if outcome is None:
+                    still_early.add(parked.key)
+                elif outcome:
+                    progress, applied = True, applied + 1
+            keys = still_early if progress else set()
+        return applied
+
+    async def _reapply(self, conn: AsyncConnection, parked: Parked) -> bool | None:
+        """True: applied; False: dead-lettered; None: still early, parked again."""
+        record = parked.record
+        try:
+            envelope = Envelope.from_kafka(record.headers, record.value)
+            item = Work(record, envelope, self.registry.decode(envelope), self.handlers[envelope.type])
+        except (MalformedEvent, KeyError) as exc:
+            await self._dead_letter(conn, parked, "malformed", exc)
+            return False
+        try:
+            async with conn.begin_nested():  # a failure here must not undo the event that released it
+                await handle(conn, item)
+        except ArrivedEarly as early:
+            await insert_parked(
+                conn, self.consumer, record, parked.event_id, early, parked_at=parked.parked_at
+            )
+            return None
+        except HandlerFailed as exc:
+            if is_transient(exc):
+                raise  # the whole poll is retried, its partition held
+            await self._dead_letter(conn, parked, "handler_failed", exc.__cause__ or exc)
+            return False
+        UNPARKED.labels(self.consumer).inc()
+        return True
+
+    async def _dead_letter(
+        self, conn: AsyncConnection, parked: Parked, reason: str, error: BaseException
+    ) -> None:
+        log.warning(
+            "parked event failed when re-applied; dead-lettering",
+            extra={"consumer": self.consumer, "key": parked.key, "error": repr(error)},
+        )
+        await forget(conn, self.consumer, parked.event_id)  # so that a DLQ replay applies it
+        await self.dlq.send(parked.record, reason=reason, error=str(error))

@@ -103,6 +103,7 @@ def park_early_events_v3() -> None:
         sa.Column("key", sa.Text, nullable=False),
         sa.Column("event_id", sa.Text, nullable=False),
         sa.Column("topic", sa.Text, nullable=False),
+        sa.Column("record_key", sa.LargeBinary, nullable=True),
         sa.Column("partition", sa.Integer, nullable=False),
         sa.Column("offset", sa.BigInteger, nullable=False),
         sa.Column("headers", JSONB, nullable=False),

@@ -89,6 +89,7 @@ parked_events = Table(
     Column("key", Text, nullable=False),
     Column("event_id", Text, nullable=False),
     Column("topic", Text, nullable=False),
+    Column("record_key", LargeBinary, nullable=True),  # the message's own key (may differ from `key`)
     Column("partition", Integer, nullable=False),
     Column("offset", BigInteger, nullable=False),
     Column("headers", JSONB, nullable=False),
