@@ -18,6 +18,9 @@ What may go, and why it is safe:
 - `idempotency_keys`: a client's retry of a command. Kept `idempotency_retention_days` (7); a request
   retried with the same key after that is a new request.
 
+`parked_events` (consumed events waiting for their ticket, shared.consumer.parking) is never pruned:
+a row there is an event not applied yet, not a record of one applied.
+
 SLA input tables are the SLA monitor's own (service-specific) and are not pruned here.
 
 How: the tables have no index on their timestamps (adding one is a migration in every service), so

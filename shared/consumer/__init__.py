@@ -1,3 +1,4 @@
 from shared.consumer.consumer import EventConsumer, Handler
+from shared.consumer.work import ArrivedEarly
 
-__all__ = ["EventConsumer", "Handler"]
+__all__ = ["ArrivedEarly", "EventConsumer", "Handler"]

@@ -19,15 +19,17 @@ and each failure is classified (shared.consumer.errors):
 - deterministic (a message of a handled type that does not decode, a handler that keeps failing
   after `max_attempts`): dead-lettered with the reason in its headers; the partition moves on.
   `python -m shared.consumer.dlq` shows and replays what was dead-lettered.
+
+An event that arrives before what it applies to (its handler raises `ArrivedEarly`) is neither
+applied nor dropped: it is parked with its processed mark and re-applied once an event of its key is
+applied (shared.consumer.parking).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
@@ -39,14 +41,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from shared.consumer.dead_letter import DeadLetterQueue
 from shared.consumer.errors import is_transient
 from shared.consumer.holds import PartitionHolds
+from shared.consumer.parking import ParkedEvents
+from shared.consumer.work import ArrivedEarly, Handler, HandlerFailed, Work, handle
 from shared.envelope import HEADER_PREFIX, Envelope
 from shared.errors import MalformedEvent
-from shared.logs import correlation_id
 from shared.registry import EventRegistry
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[AsyncConnection, Any, Envelope], Awaitable[None]]
 APPLIED = Counter("consumer_events_applied_total", "Events applied by a consumer", ["consumer"])
 DUPLICATES = Counter("consumer_duplicates_total", "Redelivered events skipped", ["consumer"])
 SKIPPED = Counter(
@@ -61,26 +63,6 @@ _CLAIM = text(
     "INSERT INTO processed_events (consumer, event_id) "
     "SELECT :consumer, unnest(CAST(:ids AS text[])) ON CONFLICT DO NOTHING RETURNING event_id"
 )
-
-
-class _HandlerFailed(Exception):
-    """Names the message whose handler raised (the cause is the handler's error)."""
-
-    def __init__(self, item: _Work) -> None:
-        super().__init__(item.envelope.type)
-        self.item = item
-
-
-@dataclass(frozen=True, eq=False)
-class _Work:
-    record: ConsumerRecord
-    envelope: Envelope
-    event: Any
-    handler: Handler
-
-    @property
-    def event_id(self) -> str:
-        return str(self.envelope.id)
 
 
 class EventConsumer:
@@ -110,6 +92,7 @@ class EventConsumer:
         self.handlers = handlers
         self._handled_types = {type_name.encode() for type_name in handlers}
         self.dlq = DeadLetterQueue(producer, dead_letter_topic, name)
+        self.parked = ParkedEvents(name, registry, handlers, self.dlq)  # events that arrived early
         self.max_attempts = max_attempts  # deterministic failures, before the DLQ
         self.retry_backoff_s = retry_backoff_s
         self.holds = PartitionHolds(transient_backoff_s, transient_backoff_max_s)  # transient failures
@@ -187,7 +170,7 @@ class EventConsumer:
     async def process(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> dict[TopicPartition, int]:
         """Apply a poll; returns the offset to commit per partition (a held one: the event it waits at)."""
         offsets = {tp: records[-1].offset + 1 for tp, records in batches.items()}
-        work: dict[TopicPartition, list[_Work]] = {}
+        work: dict[TopicPartition, list[Work]] = {}
         skipped = 0
         for tp, records in batches.items():
             work[tp] = []
@@ -205,7 +188,7 @@ class EventConsumer:
                     applied = await self._apply(conn, items)
                 self._applied(applied)
             except Exception as exc:  # noqa: BLE001 - classified per message below
-                failed = exc.item if isinstance(exc, _HandlerFailed) and not is_transient(exc) else None
+                failed = exc.item if isinstance(exc, HandlerFailed) and not is_transient(exc) else None
                 log.info("poll rolled back; applying one message at a time", extra={"consumer": self.name})
                 for tp, part in work.items():
                     held_at = await self._apply_one_by_one(tp, part, failed)
@@ -222,7 +205,7 @@ class EventConsumer:
                 return value in self._handled_types
         return True
 
-    async def _decode(self, record: ConsumerRecord) -> _Work | None:
+    async def _decode(self, record: ConsumerRecord) -> Work | None:
         """The message as an event to apply, or None: it does not decode, and was dead-lettered."""
         try:
             envelope = Envelope.from_kafka(record.headers, record.value)
@@ -231,29 +214,28 @@ class EventConsumer:
             log.warning("dead-lettering malformed message", extra={"consumer": self.name, "error": str(exc)})
             await self.dlq.send(record, reason=exc.reason, error=str(exc))
             return None
-        return _Work(record, envelope, event, self.handlers[envelope.type])
+        return Work(record, envelope, event, self.handlers[envelope.type])
 
-    async def _apply(self, conn: AsyncConnection, items: list[_Work]) -> int:
+    async def _apply(self, conn: AsyncConnection, items: list[Work]) -> int:
         """Insert-first de-duplication: only the ids this insert created are handled. Returns how many."""
         result = await conn.execute(_CLAIM, {"consumer": self.name, "ids": [item.event_id for item in items]})
         fresh = {row[0] for row in result}
         DUPLICATES.labels(self.name).inc(len(items) - len(fresh))
         applied = 0
+        applied_keys: set[str] = set()
         for item in items:
             if item.event_id in fresh:
                 fresh.discard(item.event_id)  # the same id twice in one poll: the first copy only
-                await self._handle(conn, item)
+                try:
+                    await handle(conn, item)
+                except ArrivedEarly as early:  # kept with its processed mark (shared.consumer.parking)
+                    await self.parked.park(conn, item.record, item.event_id, early)
+                    continue
                 applied += 1
+                applied_keys |= item.keys
+        if applied_keys:
+            applied += await self.parked.release(conn, applied_keys)
         return applied
-
-    async def _handle(self, conn: AsyncConnection, item: _Work) -> None:
-        token = correlation_id.set(item.envelope.correlationid)
-        try:
-            await item.handler(conn, item.event, item.envelope)
-        except Exception as exc:
-            raise _HandlerFailed(item) from exc
-        finally:
-            correlation_id.reset(token)
 
     def _applied(self, count: int) -> None:
         APPLIED.labels(self.name).inc(count)
@@ -261,7 +243,7 @@ class EventConsumer:
             self.on_applied()
 
     async def _apply_one_by_one(
-        self, tp: TopicPartition, items: list[_Work], failed: _Work | None
+        self, tp: TopicPartition, items: list[Work], failed: Work | None
     ) -> int | None:
         """Each message in its own transaction, in order; the offset the partition is held at, if any."""
         for item in items:
@@ -272,7 +254,7 @@ class EventConsumer:
                 return offset
         return None
 
-    async def _apply_alone(self, item: _Work, *, attempts_used: int) -> bool:
+    async def _apply_alone(self, item: Work, *, attempts_used: int) -> bool:
         """True once the message is applied, a duplicate, or dead-lettered; False: hold the partition."""
         error: BaseException | None = None
         for attempt in range(attempts_used + 1, self.max_attempts + 1):
@@ -290,7 +272,7 @@ class EventConsumer:
                         extra={"consumer": self.name, "event_type": item.envelope.type, "error": repr(exc)},
                     )
                     return False
-                error = exc.__cause__ if isinstance(exc, _HandlerFailed) else exc
+                error = exc.__cause__ if isinstance(exc, HandlerFailed) else exc
                 log.warning(
                     "handler failed",
                     exc_info=error,

@@ -92,3 +92,27 @@ def unpark_outbox_rows_v2() -> None:
     op.drop_index("outbox_parked_idx", table_name="outbox")
     op.drop_column("outbox", "park_error")
     op.drop_column("outbox", "parked_at")
+
+
+def park_early_events_v3() -> None:
+    """Consumed events that arrived before what they apply to are kept, not dropped (issue 11, item 3)."""
+    op.create_table(
+        "parked_events",
+        sa.Column("id", sa.BigInteger, sa.Identity(always=True), nullable=False),
+        sa.Column("consumer", sa.Text, nullable=False),
+        sa.Column("key", sa.Text, nullable=False),
+        sa.Column("event_id", sa.Text, nullable=False),
+        sa.Column("topic", sa.Text, nullable=False),
+        sa.Column("record_key", sa.LargeBinary, nullable=True),
+        sa.Column("partition", sa.Integer, nullable=False),
+        sa.Column("offset", sa.BigInteger, nullable=False),
+        sa.Column("headers", JSONB, nullable=False),
+        sa.Column("value", sa.LargeBinary, nullable=False),
+        sa.Column("parked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.PrimaryKeyConstraint("consumer", "key", "id", name="parked_events_pk"),
+    )
+
+
+def drop_early_events_v3() -> None:
+    op.drop_table("parked_events")

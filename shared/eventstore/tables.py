@@ -79,6 +79,26 @@ processed_events = Table(
     PrimaryKeyConstraint("consumer", "event_id", name="processed_events_pk"),
 )
 
+# Consumed events that arrived before what they apply to (shared.consumer.parking), by what they wait
+# for; never pruned.
+parked_events = Table(
+    "parked_events",
+    backbone_metadata,
+    Column("id", BigInteger, Identity(always=True), nullable=False),
+    Column("consumer", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("event_id", Text, nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("record_key", LargeBinary, nullable=True),  # the message's own key (may differ from `key`)
+    Column("partition", Integer, nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("headers", JSONB, nullable=False),
+    Column("value", LargeBinary, nullable=False),
+    Column("parked_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("reason", Text, nullable=False),
+    PrimaryKeyConstraint("consumer", "key", "id", name="parked_events_pk"),
+)
+
 api_keys = Table(
     "api_keys",
     backbone_metadata,
