@@ -1,4 +1,4 @@
-from shared.consumer.consumer import EventConsumer, Handler
-from shared.consumer.work import ArrivedEarly
+from shared.consumer.consumer import EventConsumer
+from shared.consumer.work import ArrivedEarly, Handler
 
 __all__ = ["ArrivedEarly", "EventConsumer", "Handler"]

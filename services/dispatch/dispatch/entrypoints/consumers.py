@@ -7,7 +7,8 @@ from typing import Any
 
 from dispatch.adapters import inbound
 from dispatch.domain.commands import CloseJob, EscalateJob, HandOffCase, OpenJob, ReclassifyJob
-from shared.consumer.consumer import Handler
+from dispatch.service_layer.handlers.roles import JobNotOpenedYet
+from shared.consumer import ArrivedEarly, Handler
 from shared.envelope import Envelope
 from shared.messagebus import MessageBus
 
@@ -77,7 +78,10 @@ def handlers(bus: MessageBus) -> dict[str, Handler]:
 
     def handler(translate: Any) -> Handler:
         async def handle(conn: Any, event: Any, envelope: Envelope) -> None:
-            await bus.handle(translate(event), metadata=envelope.caused(ACTOR), conn=conn)
+            try:
+                await bus.handle(translate(event), metadata=envelope.caused(ACTOR), conn=conn)
+            except JobNotOpenedYet as early:  # kept, and applied when the ticket's opening arrives
+                raise ArrivedEarly(key=early.ticket_id, waiting_for="TicketOpened") from early
 
         return handle
 

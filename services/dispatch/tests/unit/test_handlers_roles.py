@@ -29,7 +29,8 @@ from dispatch.domain.events import (
 from dispatch.entrypoints import consumers
 from dispatch.service_layer.handlers.roles import JobNotOpenedYet
 
-from shared.consumer.errors import is_transient
+from shared.consumer import ArrivedEarly
+from shared.envelope import Envelope
 
 from .conftest import FakeDirectory
 
@@ -159,11 +160,9 @@ async def test_nobody_to_own_the_case_alerts_and_the_engineer_keeps_working(bus,
 
 
 async def test_a_hand_off_that_overtakes_its_ticket_waits_for_the_job(bus, world):
-    with pytest.raises(JobNotOpenedYet) as exc:
-        await bus.handle(handoff())
-    assert is_transient(exc.value)  # the consumer holds the partition and tries again
-    with pytest.raises(JobNotFound):  # long past: dead-lettered with the reason, never dropped
+    with pytest.raises(JobNotOpenedYet) as exc:  # the consumer parks it (shared.consumer.parking)
         await bus.handle(handoff(occurred_at=datetime.now(UTC) - timedelta(hours=1)))
+    assert exc.value.ticket_id == "T-1" and world.streams.all_events() == []
     await bus.handle(technician("li"))
     await bus.handle(technician("wu", level=2))
     await bus.handle(open_p1())
@@ -257,6 +256,17 @@ def test_consumers_translate_the_slas_new_events():
     )
     assert (escalated.reassign_field_job, escalated.occurred_at) == (True, at)
     assert set(consumers.TRANSLATIONS) >= {"CaseHandedOff", "EscalationRaised"}
+
+
+async def test_a_signal_for_a_ticket_not_opened_yet_is_parked_by_the_consumer(bus, world):
+    handle = consumers.handlers(bus)["CaseHandedOff"]
+    event = inbound.CaseHandedOff(
+        ticket_id="T-9", occurred_at=datetime.now(UTC), from_level=1, to_level=2, reason="handoff"
+    )
+    envelope = Envelope(source="/sla", type="CaseHandedOff", subject="T-9", data={})
+    with pytest.raises(ArrivedEarly) as exc:
+        await handle(None, event, envelope)
+    assert (exc.value.key, exc.value.waiting_for) == ("T-9", "TicketOpened")
 
 
 async def test_the_case_owner_may_take_the_field_job_when_the_assignee_misses_their_promise(bus, world):

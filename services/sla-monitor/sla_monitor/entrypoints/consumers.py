@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from shared.consumer.consumer import Handler
+from shared.consumer import Handler
 from shared.envelope import Envelope
 from shared.messagebus import MessageBus
 from sla_monitor.adapters.inbound import DISPATCH_INPUTS, TICKET_INPUTS

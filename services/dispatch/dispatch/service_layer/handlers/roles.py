@@ -8,37 +8,31 @@ event says why and by which rules; when nobody fits, the job records it (the dis
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from dispatch.domain.assignment import Decision, escalation_target
 from dispatch.domain.commands import EscalateJob, HandOffCase
-from dispatch.domain.errors import JobNotFound
 from dispatch.domain.job import Job
 from dispatch.domain.tiers import moves_field_job, rules_of
 from dispatch.service_layer.assigning import DECISIONS, now, on_shift_now
 from dispatch.service_layer.unit_of_work import DispatchUnitOfWork
-from shared.errors import ConcurrencyConflict
 from shared.messagebus import Handler
 
-# How long a signal may wait for its ticket's job: the SLA topic can overtake the tickets topic (seed
-# 003 hands a P1 off at second 0). Within it the consumer holds the partition and retries; after it the
-# event is dead-lettered with the reason, never dropped.
-JOB_WAIT = timedelta(minutes=10)
 
-
-class JobNotOpenedYet(ConcurrencyConflict):
-    """The ticket's job does not exist yet: retried later (a transient failure for the consumer)."""
+class JobNotOpenedYet(Exception):
+    """The ticket's job does not exist yet: the SLA topic can overtake the tickets topic (seed 003 hands
+    a P1 off at second 0). Raised before anything is written; the consumer parks the signal and applies
+    it when the ticket's opening arrives (shared.consumer.parking), so it is never dropped."""
 
     def __init__(self, ticket_id: str) -> None:
-        super().__init__(f"job:{ticket_id}", 0, None)
+        super().__init__(f"no job yet for ticket {ticket_id}")
+        self.ticket_id = ticket_id
 
 
 async def _job(uow: DispatchUnitOfWork, ticket_id: str, occurred_at: datetime | None) -> Job | None:
     job = await uow.jobs.get(ticket_id)
     if job is None and occurred_at is not None:
-        if now() - occurred_at < JOB_WAIT:
-            raise JobNotOpenedYet(ticket_id)
-        raise JobNotFound(ticket_id)
+        raise JobNotOpenedYet(ticket_id)
     return job
 
 
