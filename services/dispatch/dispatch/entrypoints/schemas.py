@@ -4,32 +4,16 @@ Python). Response models describe the JSON the API has always answered, field fo
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 Name = Field(min_length=1, max_length=200)
-
-
-def _without_nul(value: Any) -> Any:
-    """PostgreSQL stores no NUL character (text or JSON): refuse it here, naming the field."""
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("must not contain a NUL character")
-    if isinstance(value, list | tuple):
-        for item in value:
-            _without_nul(item)
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _without_nul(key)
-            _without_nul(item)
-    return value
+Label = Annotated[str, Field(min_length=1, max_length=100)]  # a skill, a region, a part number
 
 
 class _Body(BaseModel):
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        return _without_nul(value)
+    """NUL characters are refused for every service at the edge (shared.http.text_guard)."""
 
 
 class _In(_Body):
@@ -40,22 +24,22 @@ class TechnicianIn(_In):
     technician_id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
     name: str = Name
     level: int = Field(ge=1, le=4)
-    skills: list[str] = Field(default_factory=list, max_length=100)
+    skills: list[Label] = Field(default_factory=list, max_length=100)
     home_region: str = Name
-    regions: list[str] = Field(default_factory=list, max_length=100)
+    regions: list[Label] = Field(default_factory=list, max_length=100)
     capacity: int = Field(ge=0, le=100)
 
 
 class TechnicianUpdate(_In):
     level: int = Field(ge=1, le=4)
-    skills: list[str] = Field(default_factory=list, max_length=100)
+    skills: list[Label] = Field(default_factory=list, max_length=100)
     home_region: str = Name
-    regions: list[str] = Field(default_factory=list, max_length=100)
+    regions: list[Label] = Field(default_factory=list, max_length=100)
     capacity: int = Field(ge=0, le=100)
 
 
 class StatusIn(_In):
-    status: str = Field(pattern=r"^(active|inactive)$")
+    status: Literal["active", "inactive"]
 
 
 class AssignIn(_In):
@@ -80,14 +64,14 @@ class Diagnosis(FieldStep):
 
 
 class PartsRequest(FieldStep):
-    parts: list[str] = Field(min_length=1, max_length=100)
+    parts: list[Label] = Field(min_length=1, max_length=100)
 
 
 class ServiceReport(FieldStep):
     cause: str = Field(min_length=1, max_length=5000)
     fix: str = Field(min_length=1, max_length=5000)
     fault_code: str | None = Field(default=None, max_length=100)
-    parts_used: list[str] = Field(default_factory=list, max_length=100)
+    parts_used: list[Label] = Field(default_factory=list, max_length=100)
     minutes_spent: int = Field(ge=0, le=100_000)
     signed_by: str = Field(min_length=1, max_length=200, description="the customer's sign-off name")
     satisfaction: int | None = Field(default=None, ge=1, le=5)
@@ -115,30 +99,34 @@ class ShiftDoc(_Doc):
     end: str = Field(
         max_length=5, examples=["16:00", "06:00"], description="not after start: crosses midnight"
     )
-    weekdays: list[int] = Field(default=list(range(7)), description="0=Monday; the day the shift starts")
+    weekdays: list[int] = Field(
+        default=list(range(7)), max_length=7, description="0=Monday; the day the shift starts"
+    )
 
 
 class RotationDoc(_Doc):
-    groups: list[str] = Field(min_length=1, examples=[["A", "B"]])
+    groups: list[Label] = Field(min_length=1, max_length=20, examples=[["A", "B"]])
     anchor: date
     period_days: int = Field(default=7, ge=1)
     shift: ShiftDoc = ShiftDoc(start="00:00", end="24:00")
 
 
 class LeaveDoc(_Doc):
-    technician_id: str
+    technician_id: Label
     start: AwareDatetime
     end: AwareDatetime
 
 
 class RosterDoc(_Doc):
     timezone: str = Field(default="Asia/Shanghai", max_length=100)
-    shifts: dict[str, list[ShiftDoc]] = Field(
-        default_factory=dict, description="technician -> regular shifts"
+    shifts: dict[Label, Annotated[list[ShiftDoc], Field(max_length=14)]] = Field(
+        default_factory=dict, max_length=1000, description="technician -> regular shifts"
     )
     rotation: RotationDoc | None = None
-    groups: dict[str, str] = Field(default_factory=dict, description="technician -> rotation group")
-    leave: list[LeaveDoc] = Field(default_factory=list)
+    groups: dict[Label, Label] = Field(
+        default_factory=dict, max_length=1000, description="technician -> rotation group"
+    )
+    leave: list[LeaveDoc] = Field(default_factory=list, max_length=1000)
 
 
 # ---- preventive maintenance ------------------------------------------------------------------------
