@@ -5,7 +5,10 @@ so a late event is applied when it happened) and the policy/calendar to measure 
 the events to emit. Thresholds of a running clock, in order of their fraction of the target:
 warnings (e.g. 0.5, 0.8), the breach (1.0, which also raises the ladder's first level), further
 ladder levels (e.g. 1.5 -> L3, 2.0 -> L4). The hand-off clock has one threshold: at its target
-the ticket goes to level 2. Every threshold is emitted at most once (`Clock.emitted`).
+the case is handed to the next support tier (`CaseHandedOff`, the case owner changes, the field
+engineer keeps the job) - a tier, not an escalation level. Only a breach of the assignee's own
+promises (response, on-site arrival) asks dispatch to move the field job (`reassign_field_job`).
+Every threshold is emitted at most once (`Clock.emitted`).
 """
 
 from __future__ import annotations
@@ -25,8 +28,17 @@ from sla_monitor.domain.clock import (
     Move,
     Threshold,
 )
-from sla_monitor.domain.events import EscalationRaised, SlaBreached, SlaClockStopped, SlaEvent, SlaWarning
+from sla_monitor.domain.events import (
+    CaseHandedOff,
+    EscalationRaised,
+    SlaBreached,
+    SlaClockStopped,
+    SlaEvent,
+    SlaWarning,
+)
 from sla_monitor.domain.policy import ClockKind, Policy, Target
+
+FIELD_PROMISES = frozenset({ClockKind.RESPONSE, ClockKind.ON_SITE})  # the field assignee's own
 
 
 @dataclass(kw_only=True)
@@ -39,7 +51,8 @@ class SlaTicket:
     region: str | None
     opened_at: datetime
     on_site_covered: bool = True
-    level: int = 1
+    level: int = 1  # escalation level: 2 supervisor, 3 department manager, 4 leadership
+    tier: int = 1  # the support tier that owns the case (hand-off moves it up)
     clocks: dict[str, Clock] = field(default_factory=dict)
     moves: list[Move] = field(default_factory=list)
 
@@ -237,24 +250,45 @@ class SlaTicket:
         if threshold.name.startswith("warning:"):
             return [SlaWarning(**fields, fraction=threshold.fraction, deadline=deadline)]
         if threshold.name == "handoff":
-            return self._raise(2, "handoff", clock.name, when)
+            return self._hand_off(clock.name, when)
         if threshold.name == "breach":
             events: list[SlaEvent] = [SlaBreached(**fields, deadline=deadline)]
             at_breach = [step.level for step in policy.ladder if step.at_fraction == 1.0]
             if at_breach:
-                events += self._raise(max(at_breach), f"breach:{clock.name}", clock.name, when)
+                reassign = clock.kind in FIELD_PROMISES
+                events += self._raise(max(at_breach), f"breach:{clock.name}", clock.name, when, reassign)
             return events
         level = int(threshold.name.rsplit("L", 1)[1])
         return self._raise(level, f"overdue:{clock.name}", clock.name, when)
 
-    def _raise(self, level: int, reason: str, clock_name: str, when: datetime) -> list[SlaEvent]:
+    def _hand_off(self, clock_name: str, when: datetime) -> list[SlaEvent]:
+        """The case goes to the next tier (at most L2 from the policy's one hand-off threshold)."""
+        previous, self.tier = self.tier, max(self.tier, 2)
+        if self.tier == previous:
+            return []
+        self._note(when, f"case handed off to tier L{self.tier}: unresolved at the hand-off target")
+        return [
+            CaseHandedOff(
+                **self._fields(clock_name, "handoff", when),
+                from_level=previous,
+                to_level=self.tier,
+                reason=f"handoff:{clock_name}",
+            )
+        ]
+
+    def _raise(
+        self, level: int, reason: str, clock_name: str, when: datetime, reassign: bool = False
+    ) -> list[SlaEvent]:
         if level <= self.level:
             return []
         self.level = level
-        self._note(when, f"escalated to L{level}: {reason}")
+        self._note(when, f"escalated to L{level}: {reason}" + (" (field job to move)" if reassign else ""))
         return [
             EscalationRaised(
-                **self._fields(clock_name, f"escalation:L{level}", when), level=level, reason=reason
+                **self._fields(clock_name, f"escalation:L{level}", when),
+                level=level,
+                reason=reason,
+                reassign_field_job=reassign,
             )
         ]
 

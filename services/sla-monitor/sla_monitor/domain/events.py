@@ -33,7 +33,21 @@ class SlaBreached(SlaEvent):
 @dataclass(frozen=True, kw_only=True)
 class EscalationRaised(SlaEvent):
     level: int  # 2 supervisor, 3 department manager, 4 leadership
-    reason: str  # "breach:<clock>", "overdue:<clock>", "handoff", "complaint"
+    reason: str  # "breach:<clock>", "overdue:<clock>", "complaint"
+    # True only when the field assignee missed a promise of their own (response or on-site arrival):
+    # dispatch moves the field job only then. L3/L4, restore/resolution and complaints name the
+    # accountable level and leave the field job where it is.
+    reassign_field_job: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseHandedOff(SlaEvent):
+    """The tier hand-off threshold: the case (its ownership) goes to the next support tier. Not an
+    escalation of the field job: the dispatched engineer keeps it (dispatch picks the new owner)."""
+
+    from_level: int
+    to_level: int
+    reason: str  # "handoff:<clock>": unresolved after the policy's hand-off target
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,7 +57,7 @@ class SlaClockStopped(SlaEvent):
     elapsed_seconds: float
 
 
-SLA_EVENTS = (SlaWarning, SlaBreached, EscalationRaised, SlaClockStopped)
+SLA_EVENTS = (SlaWarning, SlaBreached, EscalationRaised, SlaClockStopped, CaseHandedOff)
 
 
 def once_key(event: SlaEvent) -> tuple[str, str, str]:

@@ -6,7 +6,7 @@ import pytest
 from sla_monitor.domain.calendar import BusinessCalendar
 from sla_monitor.domain.clocks import SlaTicket
 from sla_monitor.domain.durations import format_duration, parse_duration
-from sla_monitor.domain.events import EscalationRaised, SlaBreached, SlaClockStopped, SlaWarning
+from sla_monitor.domain.events import CaseHandedOff, EscalationRaised, SlaBreached, SlaClockStopped, SlaWarning
 from sla_monitor.domain.policy import ClockKind, Policy, Target
 from sla_monitor.domain.seeds import SEED_003, WORKING_HOURS_1_2_4
 
@@ -66,8 +66,8 @@ def test_warnings_breach_and_ladder_fire_once_in_order():
 def test_p1_is_handed_to_the_next_tier_immediately():
     ticket = open_ticket(severity="P1")
     events = ticket.due(T0, SEED_003, ALWAYS)
-    assert kinds(events) == [("EscalationRaised", "handoff", "escalation:L2")]
-    assert events[0].reason == "handoff"
+    assert kinds(events) == [("CaseHandedOff", "handoff", "handoff")]
+    assert (events[0].from_level, events[0].to_level) == (1, 2)
 
 
 def test_stop_before_and_after_the_deadline():
@@ -164,7 +164,7 @@ def test_cancel_stops_everything():
 def test_event_types():
     ticket = open_ticket()
     events = ticket.due(T0 + minutes(200), SEED_003, ALWAYS)
-    assert {type(e) for e in events} == {SlaWarning, SlaBreached, EscalationRaised}
+    assert {type(e) for e in events} == {SlaWarning, SlaBreached, EscalationRaised, CaseHandedOff}
     assert ticket.level == 4
     assert isinstance(ticket.stop((ClockKind.RESTORE,), T0 + minutes(201), ALWAYS, "x")[0], SlaClockStopped)
 
