@@ -21,6 +21,7 @@ from sla_monitor.domain.clock import (
     CANCELLED,
     MET,
     MISSED,
+    NOT_NEEDED,
     PAUSED,
     RUNNING,
     TICKET_CLOCKS,
@@ -31,12 +32,13 @@ from sla_monitor.domain.clock import (
 from sla_monitor.domain.events import (
     CaseHandedOff,
     EscalationRaised,
+    SlaBreachCorrected,
     SlaBreached,
     SlaClockStopped,
     SlaEvent,
     SlaWarning,
 )
-from sla_monitor.domain.policy import ClockKind, Policy, Target
+from sla_monitor.domain.policy import ClockKind, ClockStart, Policy, Target
 
 FIELD_PROMISES = frozenset({ClockKind.RESPONSE, ClockKind.ON_SITE})  # the field assignee's own
 
@@ -51,8 +53,11 @@ class SlaTicket:
     region: str | None
     opened_at: datetime
     on_site_covered: bool = True
+    channel: str | None = None  # how it was reported (targets may depend on it)
+    region_class: str | None = None  # the site's "city" | "elsewhere" (targets may depend on it)
     level: int = 1  # escalation level: 2 supervisor, 3 department manager, 4 leadership
     tier: int = 1  # the support tier that owns the case (hand-off moves it up)
+    unmeasured: str | None = None  # why no clock runs (an unknown policy or calendar), else None
     clocks: dict[str, Clock] = field(default_factory=dict)
     moves: list[Move] = field(default_factory=list)
 
@@ -69,6 +74,8 @@ class SlaTicket:
         region: str | None,
         opened_at: datetime,
         on_site_covered: bool,
+        channel: str | None = None,
+        region_class: str | None = None,
     ) -> SlaTicket:
         ticket = cls(
             ticket_id=ticket_id,
@@ -79,35 +86,68 @@ class SlaTicket:
             region=region,
             opened_at=opened_at,
             on_site_covered=on_site_covered,
+            channel=channel,
+            region_class=region_class,
         )
         ticket._note(opened_at, f"opened as {severity} under policy {policy.policy_id}")
         for kind in TICKET_CLOCKS:
-            if kind is ClockKind.ON_SITE and not on_site_covered:
-                continue
-            ticket._start(kind.value, kind, opened_at, policy.target(severity, kind))
+            if ticket._measured(kind) and policy.start_of(severity, kind) is ClockStart.REPORT:
+                ticket._start(kind.value, kind, opened_at, ticket._target(policy, kind))
+        return ticket
+
+    @classmethod
+    def refused(
+        cls,
+        *,
+        ticket_id: str,
+        policy_id: str,
+        calendar_id: str,
+        severity: str,
+        customer_id: str,
+        region: str | None,
+        opened_at: datetime,
+        reason: str,
+    ) -> SlaTicket:
+        """Opened naming a policy or calendar nobody defined: kept, visibly unmeasured, never measured
+        with a default in its place."""
+        ticket = cls(
+            ticket_id=ticket_id,
+            policy_id=policy_id,
+            calendar_id=calendar_id,
+            severity=severity,
+            customer_id=customer_id,
+            region=region,
+            opened_at=opened_at,
+            unmeasured=reason,
+        )
+        ticket._note(opened_at, f"not measured: {reason}")
         return ticket
 
     def reclassify(
         self, severity: str, at: datetime, policy: Policy, calendar: BusinessCalendar
     ) -> list[SlaEvent]:
-        """New targets from the original start; thresholds already passed fire at the next tick."""
+        """New targets from the original start, in any sequence: a class without a target cancels the
+        clock (no breach), a later class with one brings it back from its original start. Thresholds
+        already passed fire at the next tick."""
         previous, self.severity = self.severity, severity
         self._note(
             at, f"re-classified {previous} -> {severity}: deadlines recomputed from the original start"
         )
         events: list[SlaEvent] = []
         for kind in TICKET_CLOCKS:
-            target = policy.target(severity, kind)
+            target = self._target(policy, kind)
             clock = self._current(kind)
             if clock is None:
-                if kind is not ClockKind.ON_SITE or self.on_site_covered:
+                if self._measured(kind) and policy.start_of(severity, kind) is ClockStart.REPORT:
                     self._start(kind.value, kind, self.opened_at, target)
-            elif clock.open:
-                if target is None:
-                    events += self._stop(clock, at, CANCELLED, calendar)
-                else:
-                    clock.target_seconds = target.duration.total_seconds()
-                    clock.business_time = target.business_time
+            elif clock.open and target is None:
+                events += self._stop(clock, at, CANCELLED, calendar)
+                clock.dropped_by_class = True
+            elif target is not None and (clock.open or clock.dropped_by_class):
+                if not clock.open:  # back from a class without this clock: running since its start
+                    clock.status, clock.stopped_at, clock.dropped_by_class = RUNNING, None, False
+                clock.target_seconds = target.duration.total_seconds()
+                clock.business_time = target.business_time
         return events
 
     def pause(self, reason: str, at: datetime, policy: Policy) -> None:
@@ -133,9 +173,32 @@ class SlaTicket:
         self._note(at, "resumed")
 
     def start(self, kind: ClockKind, at: datetime, policy: Policy, why: str) -> None:
-        if kind.value not in self.clocks:
-            self._start(kind.value, kind, at, policy.target(self.severity, kind))
-            self._note(at, f"{kind.value} clock started: {why}")
+        if kind.value not in self.clocks and self._measured(kind):
+            self._start(kind.value, kind, at, self._target(policy, kind))
+            if kind.value in self.clocks:
+                self._note(at, f"{kind.value} clock started: {why}")
+
+    def started_by(self, start: ClockStart, at: datetime, policy: Policy, why: str) -> None:
+        """Start every clock the policy starts at this moment (first contact, on-site decision)."""
+        for kind in TICKET_CLOCKS:
+            if policy.start_of(self.severity, kind) is start:
+                self.start(kind, at, policy, why)
+
+    def on_site_not_needed(
+        self, at: datetime, policy: Policy, calendar: BusinessCalendar, why: str
+    ) -> list[SlaEvent]:
+        """Resolved with nobody on site: the on-site promise did not apply - never a breach. A class
+        whose on-site clock waited for a decision that never came gets the same explicit verdict."""
+        clock = self._current(ClockKind.ON_SITE)
+        if clock is None and self._measured(ClockKind.ON_SITE):
+            self._start(
+                ClockKind.ON_SITE.value, ClockKind.ON_SITE, at, self._target(policy, ClockKind.ON_SITE)
+            )
+            clock = self._current(ClockKind.ON_SITE)
+        if clock is None or not clock.open:
+            return []
+        self._note(at, f"on-site clock not needed: {why}")
+        return self._stop(clock, at, NOT_NEEDED, calendar)
 
     def stop(
         self, kinds: tuple[ClockKind, ...], at: datetime, calendar: BusinessCalendar, why: str
@@ -146,6 +209,8 @@ class SlaTicket:
             if clock is not None and clock.open:
                 outcome = MET if self.elapsed(clock, at, calendar) <= clock.target_seconds else MISSED
                 events += self._stop(clock, at, outcome, calendar)
+                if outcome == MET and "breach" in clock.emitted:
+                    events += self._correct(clock, at, why)
         if events:
             self._note(at, f"stopped {', '.join(e.clock for e in events)}: {why}")
         return events
@@ -161,7 +226,7 @@ class SlaTicket:
                 f"{kind.value}#{count + 1}" if count else kind.value,
                 kind,
                 at,
-                policy.target(self.severity, kind),
+                self._target(policy, kind),
             )
         self._note(at, "reopened: restore and resolution clocks start again")
 
@@ -261,6 +326,19 @@ class SlaTicket:
         level = int(threshold.name.rsplit("L", 1)[1])
         return self._raise(level, f"overdue:{clock.name}", clock.name, when)
 
+    def _correct(self, clock: Clock, at: datetime, why: str) -> list[SlaEvent]:
+        """A late fact met a deadline already reported as breached: say so explicitly."""
+        clock.corrected = True
+        self._note(at, f"{clock.name} breach corrected: {why} happened before the deadline")
+        return [
+            SlaBreachCorrected(
+                **self._fields(clock.name, "corrected", at),
+                breach_event_id=None,
+                escalation_levels=list(clock.raised),
+                reason=f"late fact: {why} at {at.isoformat()}, before the deadline",
+            )
+        ]
+
     def _hand_off(self, clock_name: str, when: datetime) -> list[SlaEvent]:
         """The case goes to the next tier (at most L2 from the policy's one hand-off threshold)."""
         previous, self.tier = self.tier, max(self.tier, 2)
@@ -282,6 +360,8 @@ class SlaTicket:
         if level <= self.level:
             return []
         self.level = level
+        if clock_name in self.clocks:
+            self.clocks[clock_name].raised.append(level)
         self._note(when, f"escalated to L{level}: {reason}" + (" (field job to move)" if reassign else ""))
         return [
             EscalationRaised(
@@ -298,7 +378,7 @@ class SlaTicket:
         if clock.status == PAUSED and clock.pauses:
             clock.pauses[-1] = (clock.pauses[-1][0], at)
         clock.status, clock.stopped_at, clock.paused_since = outcome, at, None
-        deadline = None if outcome == CANCELLED else self.deadline(clock, calendar)
+        deadline = None if outcome in (CANCELLED, NOT_NEEDED) else self.deadline(clock, calendar)
         return [
             SlaClockStopped(
                 **self._fields(clock.name, "stopped", at),
@@ -318,6 +398,12 @@ class SlaTicket:
             target_seconds=target.duration.total_seconds(),
             business_time=target.business_time,
         )
+
+    def _target(self, policy: Policy, kind: ClockKind) -> Target | None:
+        return policy.target(self.severity, kind, channel=self.channel, region_class=self.region_class)
+
+    def _measured(self, kind: ClockKind) -> bool:
+        return kind is not ClockKind.ON_SITE or self.on_site_covered
 
     def _current(self, kind: ClockKind) -> Clock | None:
         """The latest clock of a kind (a reopened ticket has several)."""

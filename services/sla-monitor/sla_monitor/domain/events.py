@@ -57,7 +57,37 @@ class SlaClockStopped(SlaEvent):
     elapsed_seconds: float
 
 
-SLA_EVENTS = (SlaWarning, SlaBreached, EscalationRaised, SlaClockStopped, CaseHandedOff)
+@dataclass(frozen=True, kw_only=True)
+class SlaBreachCorrected(SlaEvent):
+    """A late fact (e.g. an arrival synced late from a phone) showed the promise was met: the breach
+    already emitted, and the escalations it caused, stand corrected. Nothing emitted is deleted."""
+
+    breach_event_id: str | None  # None: the monitor does not hold the breach's event id in its state
+    escalation_levels: list[int]  # the levels this clock's breach and overdue steps raised
+    reason: str
+
+
+SLA_EVENTS = (SlaWarning, SlaBreached, EscalationRaised, SlaClockStopped, CaseHandedOff, SlaBreachCorrected)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PolicyPublished:
+    """A policy was saved or seeded: intake learns which policy ids exist (it refuses unknown ones)."""
+
+    policy_id: str
+    name: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class CalendarPublished:
+    """A business calendar was saved or seeded (intake refuses unknown calendar ids)."""
+
+    calendar_id: str
+    occurred_at: datetime
+
+
+CATALOG_EVENTS = (PolicyPublished, CalendarPublished)
 
 
 def once_key(event: SlaEvent) -> tuple[str, str, str]:

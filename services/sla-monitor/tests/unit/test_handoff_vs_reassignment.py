@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sla_monitor.domain.calendar import BusinessCalendar
 from sla_monitor.domain.clocks import SlaTicket
 from sla_monitor.domain.events import CaseHandedOff, EscalationRaised
-from sla_monitor.domain.policy import ClockKind
+from sla_monitor.domain.policy import ClockKind, ClockStart
 from sla_monitor.domain.seeds import SEED_003
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
@@ -54,15 +54,18 @@ def test_the_response_breach_after_a_hand_off_still_reassigns_the_field_job():
 def test_ladder_steps_beyond_the_breach_name_the_level_but_never_move_the_job():
     ticket = opened("P2")
     ticket.stop((ClockKind.RESPONSE,), T0 + minutes(1), ALWAYS, "acknowledged")
-    ticket.stop((ClockKind.ON_SITE,), T0 + minutes(30), ALWAYS, "arrived")
     events = ticket.due(T0 + minutes(240), SEED_003, ALWAYS)  # restore: 2 h target, 1.5x L3, 2x L4
-    assert escalations(events) == [(2, "breach:restore", False), (3, "overdue:restore", False),
-                                   (4, "overdue:restore", False)]
+    assert escalations(events) == [
+        (2, "breach:restore", False),
+        (3, "overdue:restore", False),
+        (4, "overdue:restore", False),
+    ]
     assert [e.to_level for e in events if isinstance(e, CaseHandedOff)] == [2]  # the 30 min hand-off
 
 
 def test_an_on_site_breach_reassigns_the_field_job():
     ticket = opened("P2")
+    ticket.started_by(ClockStart.ONSITE_DECISION, T0, SEED_003, "remote work did not resolve it")
     ticket.stop((ClockKind.RESPONSE,), T0 + minutes(1), ALWAYS, "acknowledged")
     events = ticket.due(T0 + minutes(60), SEED_003, ALWAYS)
     assert escalations(events) == [(2, "breach:on_site", True)]
@@ -70,5 +73,7 @@ def test_an_on_site_breach_reassigns_the_field_job():
 
 def test_the_hand_off_fires_once():
     ticket = opened("P2")
-    assert len([e for e in ticket.due(T0 + minutes(30), SEED_003, ALWAYS) if isinstance(e, CaseHandedOff)]) == 1
+    assert (
+        len([e for e in ticket.due(T0 + minutes(30), SEED_003, ALWAYS) if isinstance(e, CaseHandedOff)]) == 1
+    )
     assert [e for e in ticket.due(T0 + minutes(31), SEED_003, ALWAYS) if isinstance(e, CaseHandedOff)] == []
