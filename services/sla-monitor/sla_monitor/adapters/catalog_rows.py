@@ -42,7 +42,7 @@ class _Documents:
             StreamAppend(stream, self.stream_type, version, [event], self._uow.metadata, item_id)
         )
 
-    async def published(self, item_id: str) -> bool:
+    async def ever_announced(self, item_id: str) -> bool:
         return await self._version(f"{self.stream_type}:{item_id}") > 0
 
     async def _version(self, stream: str) -> int:

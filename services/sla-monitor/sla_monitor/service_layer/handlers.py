@@ -133,11 +133,11 @@ async def seed_catalog(command: SeedCatalog, uow: Any) -> None:
     (idempotent: re-seeding an unchanged catalogue publishes nothing, a fresh database all)."""
     for policy in SEED_POLICIES:
         await uow.policies.add_missing(policy)
-        if not await uow.policies.published(policy.policy_id):
+        if not await uow.policies.ever_announced(policy.policy_id):
             await uow.policies.publish(policy.policy_id, _published_policy(policy))
     for calendar in SEED_CALENDARS:
         await uow.calendars.add_missing(calendar)
-        if not await uow.calendars.published(calendar.calendar_id):
+        if not await uow.calendars.ever_announced(calendar.calendar_id):
             await uow.calendars.publish(calendar.calendar_id, _published_calendar(calendar.calendar_id))
 
 

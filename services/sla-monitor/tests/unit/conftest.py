@@ -171,7 +171,7 @@ class FakeDocuments:
         version = len(self._streams.events(stream)) + sum(1 for a in self._appends if a.stream_id == stream)
         self._appends.append(StreamAppend(stream, self._stream_type, version, [event], metadata, item_id))
 
-    async def published(self, item_id: str) -> bool:
+    async def ever_announced(self, item_id: str) -> bool:
         return bool(self._streams.events(f"{self._stream_type}:{item_id}"))
 
     def collect_appends(self) -> list[StreamAppend]:
