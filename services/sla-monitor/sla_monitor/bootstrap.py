@@ -13,7 +13,7 @@ from sla_monitor.adapters.catalog import Catalog
 from sla_monitor.adapters.inbound import DISPATCH_INPUTS, TICKET_INPUTS
 from sla_monitor.config import Settings
 from sla_monitor.domain.commands import SeedCatalog
-from sla_monitor.domain.events import SLA_EVENTS
+from sla_monitor.domain.events import CATALOG_EVENTS, SLA_EVENTS
 from sla_monitor.entrypoints.consumers import clock_handlers
 from sla_monitor.entrypoints.timer import DueTimer
 from sla_monitor.service_layer.unit_of_work import message_bus
@@ -28,7 +28,7 @@ class SlaMonitor(Wiring):
 
 def build_registry() -> EventRegistry:
     registry = EventRegistry()
-    registry.register_all(*SLA_EVENTS, *TICKET_INPUTS, *DISPATCH_INPUTS)
+    registry.register_all(*SLA_EVENTS, *CATALOG_EVENTS, *TICKET_INPUTS, *DISPATCH_INPUTS)
     return registry
 
 

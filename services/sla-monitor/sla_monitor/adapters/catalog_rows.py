@@ -1,5 +1,11 @@
 """Writes of policy and calendar documents, on the unit of work's transaction. The in-memory catalog
-is reloaded by the unit of work after the commit (see `SlaUnitOfWork.commit`)."""
+is reloaded by the unit of work after the commit (see `SlaUnitOfWork.commit`).
+
+Each saved or seeded document is also published (`PolicyPublished` / `CalendarPublished`) on its own
+stream ("sla-policy:<id>", "sla-calendar:<id>"), appended with the unit of work's other events, so
+other services (intake) learn which ids exist. The stream's version tells whether an id was ever
+published: seeding publishes what never was (a fresh database, or one seeded before publishing
+existed) and nothing else."""
 
 from __future__ import annotations
 
@@ -9,6 +15,8 @@ from typing import Any
 from sqlalchemy import Table, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
+from shared.eventstore.store import StreamAppend
+from shared.eventstore.tables import events
 from shared.unit_of_work import SqlUnitOfWork
 from sla_monitor.adapters.documents import CalendarDoc, PolicyDoc
 from sla_monitor.adapters.tables import calendars, policies
@@ -19,10 +27,33 @@ from sla_monitor.domain.policy import Policy
 class _Documents:
     table: Table
     key: str
+    stream_type: str
 
     def __init__(self, uow: SqlUnitOfWork) -> None:
         self._uow = uow
         self.changed = False
+        self._appends: list[StreamAppend] = []
+
+    async def publish(self, item_id: str, event: Any) -> None:
+        """Append the published event at commit (after the stream's current version)."""
+        stream = f"{self.stream_type}:{item_id}"
+        version = await self._version(stream) + sum(1 for a in self._appends if a.stream_id == stream)
+        self._appends.append(
+            StreamAppend(stream, self.stream_type, version, [event], self._uow.metadata, item_id)
+        )
+
+    async def ever_announced(self, item_id: str) -> bool:
+        return await self._version(f"{self.stream_type}:{item_id}") > 0
+
+    async def _version(self, stream: str) -> int:
+        found = await self._uow.conn.execute(
+            select(func.coalesce(func.max(events.c.version), 0)).where(events.c.stream_id == stream)
+        )
+        return int(found.scalar_one())
+
+    def collect_appends(self) -> list[StreamAppend]:
+        appends, self._appends = self._appends, []
+        return appends
 
     async def put(self, item_id: str, document: Mapping[str, Any]) -> bool:
         """Create or replace; True when it was created."""
@@ -54,14 +85,14 @@ class _Documents:
 
 
 class PolicyDocuments(_Documents):
-    table, key = policies, "policy_id"
+    table, key, stream_type = policies, "policy_id", "sla-policy"
 
     async def add_missing(self, policy: Policy) -> None:
         await self._add_missing(policy.policy_id, PolicyDoc.from_domain(policy).model_dump(mode="json"))
 
 
 class CalendarDocuments(_Documents):
-    table, key = calendars, "calendar_id"
+    table, key, stream_type = calendars, "calendar_id", "sla-calendar"
 
     async def add_missing(self, calendar: BusinessCalendar) -> None:
         await self._add_missing(

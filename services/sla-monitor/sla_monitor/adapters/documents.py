@@ -9,7 +9,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sla_monitor.domain.calendar import BusinessCalendar
 from sla_monitor.domain.durations import format_duration, parse_duration
-from sla_monitor.domain.policy import PAUSE_REASONS, ClockKind, EscalationStep, Policy, Target
+from sla_monitor.domain.policy import (
+    PAUSE_REASONS,
+    SEVERITIES,
+    ClockKind,
+    ClockStart,
+    EscalationStep,
+    Policy,
+    Target,
+    TargetOverride,
+)
 
 Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 Severity = Annotated[str, Field(pattern=r"^P[1-4]$")]
@@ -44,6 +53,21 @@ class StepDoc(_Doc):
     at_fraction: float = Field(ge=1.0, le=100.0)
 
 
+class OverrideDoc(_Doc):
+    clock: str = Field(description="a ticket clock, e.g. response or on_site")
+    target: TargetDoc
+    severity: Severity | None = None
+    channel: str | None = Field(default=None, max_length=50, pattern=NO_NUL, examples=["email", "fax"])
+    region_class: Literal["city", "elsewhere"] | None = None
+
+    @field_validator("clock")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if value not in TICKET_CLOCK_NAMES:
+            raise ValueError(f"unknown clock {value!r}; known: {TICKET_CLOCK_NAMES}")
+        return value
+
+
 class PolicyDoc(_Doc):
     policy_id: Identifier
     name: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
@@ -59,6 +83,28 @@ class PolicyDoc(_Doc):
         ]
     )
     complaint_reply: TargetDoc | None = None
+    on_site_at_once: list[Severity] = Field(
+        default=list(SEVERITIES),
+        description="classes whose on-site clock runs from the report; the others' from the on-site decision",
+    )
+    overrides: list[OverrideDoc] = Field(
+        default_factory=list,
+        max_length=100,
+        description="targets for a channel and/or a site's region class, replacing the class's base target",
+    )
+    starts_at: dict[str, Literal["report", "first_contact", "onsite_decision"]] = Field(
+        default_factory=dict,
+        description='where a clock starts, e.g. {"resolution": "first_contact"} (absent: the report); '
+        "the on-site clock follows on_site_at_once",
+    )
+
+    @field_validator("starts_at")
+    @classmethod
+    def _starts(cls, value: dict[str, str]) -> dict[str, str]:
+        known = set(TICKET_CLOCK_NAMES) - {ClockKind.ON_SITE.value}
+        if set(value) - known:
+            raise ValueError(f"starts_at names clocks among {sorted(known)}")
+        return value
 
     @field_validator("targets")
     @classmethod
@@ -101,6 +147,18 @@ class PolicyDoc(_Doc):
             pauses=frozenset(self.pauses),
             ladder=tuple(EscalationStep(level=s.level, at_fraction=s.at_fraction) for s in self.ladder),
             complaint_reply=target(self.complaint_reply) if self.complaint_reply else None,
+            on_site_at_once=frozenset(self.on_site_at_once),
+            starts_at={ClockKind(k): ClockStart(v) for k, v in self.starts_at.items()},
+            overrides=tuple(
+                TargetOverride(
+                    clock=ClockKind(o.clock),
+                    target=target(o.target),
+                    severity=o.severity,
+                    channel=o.channel,
+                    region_class=o.region_class,
+                )
+                for o in self.overrides
+            ),
         )
 
     @classmethod
@@ -119,6 +177,18 @@ class PolicyDoc(_Doc):
             pauses=sorted(policy.pauses),
             ladder=[StepDoc(level=s.level, at_fraction=s.at_fraction) for s in policy.ladder],
             complaint_reply=doc(policy.complaint_reply) if policy.complaint_reply else None,
+            on_site_at_once=sorted(policy.on_site_at_once),
+            starts_at={k.value: v.value for k, v in policy.starts_at.items()},
+            overrides=[
+                OverrideDoc(
+                    clock=o.clock.value,
+                    target=doc(o.target),
+                    severity=o.severity,
+                    channel=o.channel,
+                    region_class=o.region_class,
+                )
+                for o in policy.overrides
+            ],
         )
 
 

@@ -15,6 +15,7 @@ class ContextView:
     severity: str
     region: str | None = None
     on_site_covered: bool = True
+    region_class: str | None = None  # intake adds it (issue 12): "city" | "elsewhere"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,6 +28,7 @@ class TicketFact:
 class TicketOpened(TicketFact):
     reported_at: datetime
     context: ContextView
+    channel: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,6 +97,16 @@ class OnSiteVisitRequired(TicketFact):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RemoteSessionEnded(TicketFact):
+    resolved: bool  # unresolved: the on-site decision
+
+
+@dataclass(frozen=True, kw_only=True)
+class DiagnosisRecorded(TicketFact):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
 class ComplaintFiled:
     complaint_id: str
     ticket_id: str | None
@@ -129,4 +141,6 @@ DISPATCH_INPUTS = (
     TechnicianArrived,
     WorkResolved,
     OnSiteVisitRequired,
+    RemoteSessionEnded,
+    DiagnosisRecorded,
 )

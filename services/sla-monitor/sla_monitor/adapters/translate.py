@@ -23,6 +23,8 @@ def clock_input(event: Any) -> i.ClockInput:
                 customer_id=c.customer_id,
                 region=c.region,
                 on_site_covered=c.on_site_covered,
+                channel=event.channel,
+                region_class=c.region_class,
             )
         case e.ComplaintFiled():
             return i.ComplaintFiled(
@@ -45,6 +47,11 @@ def clock_input(event: Any) -> i.ClockInput:
             return i.Paused(ticket_id=event.ticket_id, at=event.occurred_at, reason="awaiting_parts")
         case e.AssignmentAcknowledged() | e.RemoteSessionStarted():
             return i.Responded(ticket_id=event.ticket_id, at=event.occurred_at, why=type(event).__name__)
+        case e.RemoteSessionEnded(resolved=False):
+            return i.OnSiteNeeded(ticket_id=event.ticket_id, at=event.occurred_at, why="RemoteSessionEnded")
+        case e.RemoteSessionEnded():
+            # resolved remotely: the resolution itself (WorkResolved / TicketResolved) stops the clocks
+            return i.Noted(ticket_id=event.ticket_id, at=event.occurred_at, what="remote session resolved it")
         case e.WorkResolved() | e.TicketResolved():
             return i.Restored(ticket_id=event.ticket_id, at=event.occurred_at, why=type(event).__name__)
     simple = _SIMPLE.get(type(event))
@@ -57,6 +64,7 @@ _SIMPLE: dict[type, type[i.ClockInput]] = {
     e.TicketResumed: i.Resumed,
     e.TechnicianArrived: i.Arrived,
     e.OnSiteVisitRequired: i.OnSiteNeeded,
+    e.DiagnosisRecorded: i.Diagnosed,
     e.TicketReopened: i.Reopened,
     e.TicketClosed: i.Closed,
     e.TicketCancelled: i.Cancelled,

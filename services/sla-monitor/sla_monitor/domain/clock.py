@@ -17,9 +17,11 @@ TICKET_CLOCKS = (
     ClockKind.RESTORE,
     ClockKind.RESOLUTION,
     ClockKind.HANDOFF,
+    ClockKind.DIAGNOSIS,
 )
 RUNNING, PAUSED = "running", "paused"
 MET, MISSED, CANCELLED = "met", "missed", "cancelled"
+NOT_NEEDED = "not_needed"  # the on-site clock of a ticket resolved remotely or by phone
 
 
 @dataclass(kw_only=True)
@@ -47,6 +49,9 @@ class Clock:
     pauses: list[tuple[datetime, datetime | None]] = field(default_factory=list)
     emitted: list[str] = field(default_factory=list)
     stopped_at: datetime | None = None
+    raised: list[int] = field(default_factory=list)  # escalation levels its breach/overdue steps raised
+    corrected: bool = False  # its breach was corrected by a late fact (SlaBreachCorrected)
+    dropped_by_class: bool = False  # cancelled by a re-classification: a later one may bring it back
 
     @property
     def open(self) -> bool:

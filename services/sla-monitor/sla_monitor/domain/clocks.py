@@ -5,7 +5,10 @@ so a late event is applied when it happened) and the policy/calendar to measure 
 the events to emit. Thresholds of a running clock, in order of their fraction of the target:
 warnings (e.g. 0.5, 0.8), the breach (1.0, which also raises the ladder's first level), further
 ladder levels (e.g. 1.5 -> L3, 2.0 -> L4). The hand-off clock has one threshold: at its target
-the ticket goes to level 2. Every threshold is emitted at most once (`Clock.emitted`).
+the case is handed to the next support tier (`CaseHandedOff`, the case owner changes, the field
+engineer keeps the job) - a tier, not an escalation level. Only a breach of the assignee's own
+promises (response, on-site arrival) asks dispatch to move the field job (`reassign_field_job`).
+Every threshold is emitted at most once (`Clock.emitted`).
 """
 
 from __future__ import annotations
@@ -18,19 +21,22 @@ from sla_monitor.domain.clock import (
     CANCELLED,
     MET,
     MISSED,
+    NOT_NEEDED,
     PAUSED,
     RUNNING,
     TICKET_CLOCKS,
     Clock,
     Move,
-    Threshold,
 )
-from sla_monitor.domain.events import EscalationRaised, SlaBreached, SlaClockStopped, SlaEvent, SlaWarning
-from sla_monitor.domain.policy import ClockKind, Policy, Target
+from sla_monitor.domain.events import EscalationRaised, SlaClockStopped, SlaEvent
+from sla_monitor.domain.policy import ClockKind, ClockStart, Policy, Target
+from sla_monitor.domain.thresholds import FIELD_PROMISES, Thresholds
+
+__all__ = ["FIELD_PROMISES", "SlaTicket"]
 
 
 @dataclass(kw_only=True)
-class SlaTicket:
+class SlaTicket(Thresholds):
     ticket_id: str
     policy_id: str
     calendar_id: str
@@ -39,7 +45,11 @@ class SlaTicket:
     region: str | None
     opened_at: datetime
     on_site_covered: bool = True
-    level: int = 1
+    channel: str | None = None  # how it was reported (targets may depend on it)
+    region_class: str | None = None  # the site's "city" | "elsewhere" (targets may depend on it)
+    level: int = 1  # escalation level: 2 supervisor, 3 department manager, 4 leadership
+    tier: int = 1  # the support tier that owns the case (hand-off moves it up)
+    unmeasured: str | None = None  # why no clock runs (an unknown policy or calendar), else None
     clocks: dict[str, Clock] = field(default_factory=dict)
     moves: list[Move] = field(default_factory=list)
 
@@ -56,6 +66,8 @@ class SlaTicket:
         region: str | None,
         opened_at: datetime,
         on_site_covered: bool,
+        channel: str | None = None,
+        region_class: str | None = None,
     ) -> SlaTicket:
         ticket = cls(
             ticket_id=ticket_id,
@@ -66,35 +78,68 @@ class SlaTicket:
             region=region,
             opened_at=opened_at,
             on_site_covered=on_site_covered,
+            channel=channel,
+            region_class=region_class,
         )
         ticket._note(opened_at, f"opened as {severity} under policy {policy.policy_id}")
         for kind in TICKET_CLOCKS:
-            if kind is ClockKind.ON_SITE and not on_site_covered:
-                continue
-            ticket._start(kind.value, kind, opened_at, policy.target(severity, kind))
+            if ticket._measured(kind) and policy.start_of(severity, kind) is ClockStart.REPORT:
+                ticket._start(kind.value, kind, opened_at, ticket._target(policy, kind))
+        return ticket
+
+    @classmethod
+    def refused(
+        cls,
+        *,
+        ticket_id: str,
+        policy_id: str,
+        calendar_id: str,
+        severity: str,
+        customer_id: str,
+        region: str | None,
+        opened_at: datetime,
+        reason: str,
+    ) -> SlaTicket:
+        """Opened naming a policy or calendar nobody defined: kept, visibly unmeasured, never measured
+        with a default in its place."""
+        ticket = cls(
+            ticket_id=ticket_id,
+            policy_id=policy_id,
+            calendar_id=calendar_id,
+            severity=severity,
+            customer_id=customer_id,
+            region=region,
+            opened_at=opened_at,
+            unmeasured=reason,
+        )
+        ticket._note(opened_at, f"not measured: {reason}")
         return ticket
 
     def reclassify(
         self, severity: str, at: datetime, policy: Policy, calendar: BusinessCalendar
     ) -> list[SlaEvent]:
-        """New targets from the original start; thresholds already passed fire at the next tick."""
+        """New targets from the original start, in any sequence: a class without a target cancels the
+        clock (no breach), a later class with one brings it back from its original start. Thresholds
+        already passed fire at the next tick."""
         previous, self.severity = self.severity, severity
         self._note(
             at, f"re-classified {previous} -> {severity}: deadlines recomputed from the original start"
         )
         events: list[SlaEvent] = []
         for kind in TICKET_CLOCKS:
-            target = policy.target(severity, kind)
+            target = self._target(policy, kind)
             clock = self._current(kind)
             if clock is None:
-                if kind is not ClockKind.ON_SITE or self.on_site_covered:
+                if self._measured(kind) and policy.start_of(severity, kind) is ClockStart.REPORT:
                     self._start(kind.value, kind, self.opened_at, target)
-            elif clock.open:
-                if target is None:
-                    events += self._stop(clock, at, CANCELLED, calendar)
-                else:
-                    clock.target_seconds = target.duration.total_seconds()
-                    clock.business_time = target.business_time
+            elif clock.open and target is None:
+                events += self._stop(clock, at, CANCELLED, calendar)
+                clock.dropped_by_class = True
+            elif target is not None and (clock.open or clock.dropped_by_class):
+                if not clock.open:  # back from a class without this clock: running since its start
+                    clock.status, clock.stopped_at, clock.dropped_by_class = RUNNING, None, False
+                clock.target_seconds = target.duration.total_seconds()
+                clock.business_time = target.business_time
         return events
 
     def pause(self, reason: str, at: datetime, policy: Policy) -> None:
@@ -120,9 +165,32 @@ class SlaTicket:
         self._note(at, "resumed")
 
     def start(self, kind: ClockKind, at: datetime, policy: Policy, why: str) -> None:
-        if kind.value not in self.clocks:
-            self._start(kind.value, kind, at, policy.target(self.severity, kind))
-            self._note(at, f"{kind.value} clock started: {why}")
+        if kind.value not in self.clocks and self._measured(kind):
+            self._start(kind.value, kind, at, self._target(policy, kind))
+            if kind.value in self.clocks:
+                self._note(at, f"{kind.value} clock started: {why}")
+
+    def started_by(self, start: ClockStart, at: datetime, policy: Policy, why: str) -> None:
+        """Start every clock the policy starts at this moment (first contact, on-site decision)."""
+        for kind in TICKET_CLOCKS:
+            if policy.start_of(self.severity, kind) is start:
+                self.start(kind, at, policy, why)
+
+    def on_site_not_needed(
+        self, at: datetime, policy: Policy, calendar: BusinessCalendar, why: str
+    ) -> list[SlaEvent]:
+        """Resolved with nobody on site: the on-site promise did not apply - never a breach. A class
+        whose on-site clock waited for a decision that never came gets the same explicit verdict."""
+        clock = self._current(ClockKind.ON_SITE)
+        if clock is None and self._measured(ClockKind.ON_SITE):
+            self._start(
+                ClockKind.ON_SITE.value, ClockKind.ON_SITE, at, self._target(policy, ClockKind.ON_SITE)
+            )
+            clock = self._current(ClockKind.ON_SITE)
+        if clock is None or not clock.open:
+            return []
+        self._note(at, f"on-site clock not needed: {why}")
+        return self._stop(clock, at, NOT_NEEDED, calendar)
 
     def stop(
         self, kinds: tuple[ClockKind, ...], at: datetime, calendar: BusinessCalendar, why: str
@@ -133,6 +201,8 @@ class SlaTicket:
             if clock is not None and clock.open:
                 outcome = MET if self.elapsed(clock, at, calendar) <= clock.target_seconds else MISSED
                 events += self._stop(clock, at, outcome, calendar)
+                if outcome == MET and "breach" in clock.emitted:
+                    events += self._correct(clock, at, why)
         if events:
             self._note(at, f"stopped {', '.join(e.clock for e in events)}: {why}")
         return events
@@ -148,7 +218,7 @@ class SlaTicket:
                 f"{kind.value}#{count + 1}" if count else kind.value,
                 kind,
                 at,
-                policy.target(self.severity, kind),
+                self._target(policy, kind),
             )
         self._note(at, "reopened: restore and resolution clocks start again")
 
@@ -185,86 +255,14 @@ class SlaTicket:
         self._note(at, f"complaint {complaint_id} answered")
         return self._stop(clock, at, outcome, calendar)
 
-    # ---- time ----------------------------------------------------------------------------------
-    def due(self, now: datetime, policy: Policy, calendar: BusinessCalendar) -> list[SlaEvent]:
-        """Every threshold reached by `now` and not yet emitted, in time order."""
-        reached: list[tuple[datetime, Clock, Threshold]] = []
-        for clock in self._open_clocks():
-            if clock.status != RUNNING:
-                continue
-            for threshold in self.thresholds(clock, policy):
-                if threshold.name in clock.emitted:
-                    continue
-                when = self.threshold_time(clock, threshold.fraction, calendar)
-                if when > now:
-                    break
-                reached.append((when, clock, threshold))
-        events: list[SlaEvent] = []
-        for when, clock, threshold in sorted(reached, key=lambda item: item[0]):
-            clock.emitted.append(threshold.name)
-            events += self._fire(clock, threshold, when, policy, calendar)
-        return events
-
-    def next_due(self, policy: Policy, calendar: BusinessCalendar) -> datetime | None:
-        upcoming = []
-        for clock in self._open_clocks():
-            if clock.status != RUNNING:
-                continue
-            pending = [t for t in self.thresholds(clock, policy) if t.name not in clock.emitted]
-            if pending:
-                upcoming.append(self.threshold_time(clock, pending[0].fraction, calendar))
-        return min(upcoming, default=None)
-
-    def thresholds(self, clock: Clock, policy: Policy) -> list[Threshold]:
-        return clock.thresholds(policy)
-
-    def threshold_time(self, clock: Clock, fraction: float, calendar: BusinessCalendar) -> datetime:
-        return clock.threshold_time(fraction, calendar)
-
-    def deadline(self, clock: Clock, calendar: BusinessCalendar) -> datetime:
-        return clock.threshold_time(1.0, calendar)
-
-    def elapsed(self, clock: Clock, at: datetime, calendar: BusinessCalendar) -> float:
-        """Business seconds the clock has run by `at` (pauses excluded)."""
-        return clock.elapsed(at, calendar)
-
     # ---- internals -----------------------------------------------------------------------------
-    def _fire(
-        self, clock: Clock, threshold: Threshold, when: datetime, policy: Policy, calendar: BusinessCalendar
-    ) -> list[SlaEvent]:
-        fields = self._fields(clock.name, threshold.name, when)
-        deadline = self.deadline(clock, calendar)
-        if threshold.name.startswith("warning:"):
-            return [SlaWarning(**fields, fraction=threshold.fraction, deadline=deadline)]
-        if threshold.name == "handoff":
-            return self._raise(2, "handoff", clock.name, when)
-        if threshold.name == "breach":
-            events: list[SlaEvent] = [SlaBreached(**fields, deadline=deadline)]
-            at_breach = [step.level for step in policy.ladder if step.at_fraction == 1.0]
-            if at_breach:
-                events += self._raise(max(at_breach), f"breach:{clock.name}", clock.name, when)
-            return events
-        level = int(threshold.name.rsplit("L", 1)[1])
-        return self._raise(level, f"overdue:{clock.name}", clock.name, when)
-
-    def _raise(self, level: int, reason: str, clock_name: str, when: datetime) -> list[SlaEvent]:
-        if level <= self.level:
-            return []
-        self.level = level
-        self._note(when, f"escalated to L{level}: {reason}")
-        return [
-            EscalationRaised(
-                **self._fields(clock_name, f"escalation:L{level}", when), level=level, reason=reason
-            )
-        ]
-
     def _stop(self, clock: Clock, at: datetime, outcome: str, calendar: BusinessCalendar) -> list[SlaEvent]:
         at = max(at, clock.started_at)
         elapsed = self.elapsed(clock, at, calendar)
         if clock.status == PAUSED and clock.pauses:
             clock.pauses[-1] = (clock.pauses[-1][0], at)
         clock.status, clock.stopped_at, clock.paused_since = outcome, at, None
-        deadline = None if outcome == CANCELLED else self.deadline(clock, calendar)
+        deadline = None if outcome in (CANCELLED, NOT_NEEDED) else self.deadline(clock, calendar)
         return [
             SlaClockStopped(
                 **self._fields(clock.name, "stopped", at),
@@ -284,6 +282,12 @@ class SlaTicket:
             target_seconds=target.duration.total_seconds(),
             business_time=target.business_time,
         )
+
+    def _target(self, policy: Policy, kind: ClockKind) -> Target | None:
+        return policy.target(self.severity, kind, channel=self.channel, region_class=self.region_class)
+
+    def _measured(self, kind: ClockKind) -> bool:
+        return kind is not ClockKind.ON_SITE or self.on_site_covered
 
     def _current(self, kind: ClockKind) -> Clock | None:
         """The latest clock of a kind (a reopened ticket has several)."""

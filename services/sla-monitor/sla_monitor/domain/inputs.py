@@ -22,6 +22,8 @@ class Opened(ClockInput):
     customer_id: str
     region: str | None
     on_site_covered: bool
+    channel: str | None = None
+    region_class: str | None = None  # "city" | "elsewhere"; absent: the base targets
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +53,11 @@ class Arrived(ClockInput):
 
 @dataclass(frozen=True, kw_only=True)
 class OnSiteNeeded(ClockInput):
+    why: str = "OnSiteVisitRequired"  # or RemoteSessionEnded unresolved
+
+
+@dataclass(frozen=True, kw_only=True)
+class Diagnosed(ClockInput):
     pass
 
 
@@ -83,3 +90,10 @@ class ComplaintFiled(ClockInput):
 @dataclass(frozen=True, kw_only=True)
 class ComplaintAnswered(ClockInput):
     complaint_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Noted(ClockInput):
+    """A fact kept (what-if replays it) that moves no clock by itself."""
+
+    what: str

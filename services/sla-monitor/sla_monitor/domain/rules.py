@@ -10,12 +10,13 @@ from sla_monitor.domain import inputs as i
 from sla_monitor.domain.calendar import BusinessCalendar
 from sla_monitor.domain.clocks import SlaTicket
 from sla_monitor.domain.events import SlaEvent
-from sla_monitor.domain.policy import ClockKind, Policy
+from sla_monitor.domain.policy import ClockKind, ClockStart, Policy
 
 C = ClockKind
 RESPONDED = (C.RESPONSE,)
-RESTORED = (C.RESPONSE, C.RESTORE, C.HANDOFF)
-CLOSED = (C.RESPONSE, C.ON_SITE, C.RESTORE, C.HANDOFF, C.RESOLUTION)
+RESTORED = (C.RESPONSE, C.RESTORE, C.HANDOFF, C.DIAGNOSIS)  # restored implies diagnosed
+CLOSED = (C.RESPONSE, C.RESTORE, C.HANDOFF, C.DIAGNOSIS, C.RESOLUTION)
+# A resolution or closing with the on-site clock still open means nobody went: `not_needed`.
 PolicyOf = Callable[[str], Policy]
 CalendarOf = Callable[[str], BusinessCalendar]
 
@@ -36,6 +37,8 @@ def apply(
             region=event.region,
             opened_at=event.at,
             on_site_covered=event.on_site_covered,
+            channel=event.channel,
+            region_class=event.region_class,
         ), []
     if isinstance(event, i.ComplaintFiled) and ticket is None:
         ticket = SlaTicket(  # a complaint without a ticket is measured on its own, under the default
@@ -50,6 +53,8 @@ def apply(
         )
     if ticket is None:
         return None, []  # opened before this monitor knew it: nothing to measure
+    if ticket.unmeasured:
+        return ticket, []  # refused at opening (unknown policy or calendar): no clock to move
     return ticket, _move(ticket, event, policy_of(ticket.policy_id), calendar_of(ticket.calendar_id))
 
 
@@ -65,17 +70,25 @@ def _move(
         case i.Resumed():
             ticket.resume(at, calendar)
         case i.Responded():
+            ticket.started_by(ClockStart.FIRST_CONTACT, at, policy, f"first contact ({event.why})")
             return ticket.stop(RESPONDED, at, calendar, event.why)
         case i.Arrived():
+            ticket.started_by(ClockStart.FIRST_CONTACT, at, policy, "first contact (technician arrived)")
             return ticket.stop((C.RESPONSE, C.ON_SITE), at, calendar, "technician arrived")
         case i.OnSiteNeeded():
-            ticket.start(C.ON_SITE, at, policy, "remote work did not resolve it")
+            ticket.started_by(ClockStart.ONSITE_DECISION, at, policy, f"on-site decision ({event.why})")
+        case i.Diagnosed():
+            return ticket.stop((C.DIAGNOSIS,), at, calendar, "diagnosis recorded")
         case i.Restored():
-            return ticket.stop(RESTORED, at, calendar, event.why)
+            gone = ticket.on_site_not_needed(
+                at, policy, calendar, f"resolved with nobody on site ({event.why})"
+            )
+            return gone + ticket.stop(RESTORED, at, calendar, event.why)
         case i.Reopened():
             ticket.reopen(at, policy)
         case i.Closed():
-            return ticket.stop(CLOSED, at, calendar, "ticket closed after the callback")
+            gone = ticket.on_site_not_needed(at, policy, calendar, "closed with nobody on site")
+            return gone + ticket.stop(CLOSED, at, calendar, "ticket closed after the callback")
         case i.Cancelled():
             return ticket.cancel(at, calendar)
         case i.ComplaintFiled():

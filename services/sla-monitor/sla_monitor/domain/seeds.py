@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sla_monitor.domain.calendar import BusinessCalendar
-from sla_monitor.domain.policy import ClockKind, EscalationStep, Policy, Target
+from sla_monitor.domain.policy import ClockKind, ClockStart, EscalationStep, Policy, Target, TargetOverride
 
-RESPONSE, ON_SITE, RESTORE, RESOLUTION, HANDOFF = (
+RESPONSE, ON_SITE, RESTORE, RESOLUTION, HANDOFF, DIAGNOSIS = (
     ClockKind.RESPONSE,
     ClockKind.ON_SITE,
     ClockKind.RESTORE,
     ClockKind.RESOLUTION,
     ClockKind.HANDOFF,
+    ClockKind.DIAGNOSIS,
 )
 
 
@@ -23,14 +24,39 @@ def _t(minutes: float, business: bool = False) -> Target:
 SEED_003 = Policy(
     policy_id="seed-003",
     name="Seed 003, table 7: P1 5 min / 40 min on site / 2 h restore",
-    description="Response, hand-off to the next tier, restore and on-site targets per severity class.",
+    description=(
+        "Response, hand-off to the next tier, restore and on-site targets per severity class (table 7); "
+        "P1 goes on site at once, the others from the on-site decision; diagnosis within 2 h (§3); "
+        "final resolution counted from the engineer's first contact (§11); complaints answered in 2 h."
+    ),
     targets={
-        "P1": {RESPONSE: _t(5), HANDOFF: _t(0), RESTORE: _t(120), ON_SITE: _t(40)},
-        "P2": {RESPONSE: _t(10), HANDOFF: _t(30), RESTORE: _t(120), ON_SITE: _t(60)},
-        "P3": {RESPONSE: _t(10), HANDOFF: _t(60), RESTORE: _t(120), ON_SITE: _t(60)},
+        "P1": {RESPONSE: _t(5), HANDOFF: _t(0), RESTORE: _t(120), ON_SITE: _t(40), DIAGNOSIS: _t(120)},
+        "P2": {RESPONSE: _t(10), HANDOFF: _t(30), RESTORE: _t(120), ON_SITE: _t(60), DIAGNOSIS: _t(120)},
+        "P3": {RESPONSE: _t(10), HANDOFF: _t(60), RESTORE: _t(120), ON_SITE: _t(60), DIAGNOSIS: _t(120)},
         "P4": {RESPONSE: _t(10), HANDOFF: _t(60), ON_SITE: _t(120)},
     },
-    complaint_reply=_t(60),
+    on_site_at_once=frozenset({"P1"}),
+    starts_at={RESOLUTION: ClockStart.FIRST_CONTACT},
+    overrides=(  # "传真和邮件响应(邮件回复时间不超过八小时)": email answered in 8 h; fax within 5 min
+        TargetOverride(clock=RESPONSE, channel="email", target=_t(8 * 60)),
+        TargetOverride(clock=RESPONSE, channel="fax", target=_t(5)),
+    ),
+    complaint_reply=_t(120),
+)
+
+ELEVATOR_ENTRAPMENT = Policy(
+    policy_id="elevator-entrapment",
+    name="Elevators (seed 002): entrapment on site in 30 min in a city, 1 h elsewhere",
+    description="The regulation's rescue times: P1 (entrapment) goes on site at once.",
+    targets={
+        "P1": {RESPONSE: _t(5), ON_SITE: _t(60), RESTORE: _t(240)},
+        "P2": {RESPONSE: _t(30), ON_SITE: _t(240), RESTORE: _t(24 * 60)},
+        "P3": {RESPONSE: _t(60), ON_SITE: _t(24 * 60)},
+        "P4": {RESPONSE: _t(60)},
+    },
+    on_site_at_once=frozenset({"P1"}),
+    overrides=(TargetOverride(clock=ON_SITE, severity="P1", region_class="city", target=_t(30)),),
+    complaint_reply=_t(120),
 )
 
 LOANER_4H = Policy(
@@ -76,11 +102,14 @@ DEFAULT = Policy(
     policy_id="default",
     name="Default (seed 003 targets)",
     targets=SEED_003.targets,
+    on_site_at_once=SEED_003.on_site_at_once,
+    starts_at=SEED_003.starts_at,
+    overrides=SEED_003.overrides,
     complaint_reply=SEED_003.complaint_reply,
     description="Used when a contract names no policy.",
 )
 
-SEED_POLICIES = (DEFAULT, SEED_003, LOANER_4H, WORKING_HOURS_1_2_4, REMOTE_48H)
+SEED_POLICIES = (DEFAULT, SEED_003, LOANER_4H, WORKING_HOURS_1_2_4, REMOTE_48H, ELEVATOR_ENTRAPMENT)
 
 SEED_CALENDARS = (
     BusinessCalendar.always("7x24"),

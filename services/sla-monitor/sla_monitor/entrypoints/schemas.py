@@ -81,7 +81,7 @@ class ThresholdOut(_Out):
 
 class ClockOut(_Out):
     clock: str = Field(examples=["response", "restore#2", "complaint_reply:CP-1"])
-    status: str = Field(examples=["running", "paused", "met", "missed", "cancelled"])
+    status: str = Field(examples=["running", "paused", "met", "missed", "cancelled", "not_needed"])
     started_at: str
     target_seconds: float
     business_time: bool
@@ -92,6 +92,12 @@ class ClockOut(_Out):
     pauses: list[PauseOut]
     thresholds: list[ThresholdOut]
     stopped_at: str | None
+    breach_corrected: bool = Field(
+        default=False, description="a late fact showed the promise was met (SlaBreachCorrected emitted)"
+    )
+    escalations_raised: list[int] = Field(
+        default_factory=list, description="levels its breach/overdue raised"
+    )
 
 
 class MoveOut(_Out):
@@ -113,6 +119,10 @@ class TicketSlaOut(_Out):
     calendar_id: str
     severity: str
     escalation_level: int
+    case_tier: int = Field(default=1, description="the support tier owning the case (CaseHandedOff moves it)")
+    unmeasured: str | None = Field(
+        default=None, description="why no clock runs: the ticket named an unknown policy or calendar"
+    )
     next_due: str | None
     as_of: str
     clocks: list[ClockOut]

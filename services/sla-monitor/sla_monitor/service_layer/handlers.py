@@ -4,7 +4,7 @@ Handlers never commit and never run SQL; the bus commits (on the consumer's tran
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.domain_errors import NotFound
@@ -21,7 +21,8 @@ from sla_monitor.domain.commands import (
     SeedCatalog,
 )
 from sla_monitor.domain.errors import PROTECTED, IdMismatch, Protected
-from sla_monitor.domain.events import SlaEvent
+from sla_monitor.domain.events import CalendarPublished, PolicyPublished, SlaEvent
+from sla_monitor.domain.inputs import Opened
 from sla_monitor.domain.seeds import SEED_CALENDARS, SEED_POLICIES
 
 log = logging.getLogger(__name__)
@@ -40,14 +41,34 @@ async def apply_ticket_input(command: ApplyTicketInput, uow: Any) -> None:
         data=command.data,
     )
     known = await uow.tickets.get(event.ticket_id)
+    new = known is None
+    if new and isinstance(event, Opened):
+        known = await _refused(uow, event)  # an unknown policy or calendar: kept, not measured
     ticket, emitted = rules.apply(known, event, uow.catalog.policy, uow.catalog.calendar)
     if ticket is None:
         return  # kept: applied when the ticket's opening arrives (topics are not ordered)
-    if known is None:
+    if new:
         for early in await uow.inputs.others(ticket.ticket_id, besides=command.event_id):
             emitted += rules.apply(ticket, early, uow.catalog.policy, uow.catalog.calendar)[1]
         uow.tickets.add(ticket)
     await _save(uow, ticket, emitted)
+
+
+async def _refused(uow: Any, event: Opened) -> SlaTicket | None:
+    """A ticket naming an unknown policy or calendar, recorded as not measured (None: both known)."""
+    reason = await uow.catalog.refusal(event.policy_id, event.calendar_id)
+    if reason is None:
+        return None
+    return SlaTicket.refused(
+        ticket_id=event.ticket_id,
+        policy_id=event.policy_id,
+        calendar_id=event.calendar_id,
+        severity=event.severity,
+        customer_id=event.customer_id,
+        region=event.region,
+        opened_at=event.at,
+        reason=reason,
+    )
 
 
 async def fire_due_thresholds(command: FireDueThresholds, uow: Any) -> list[datetime]:
@@ -80,7 +101,9 @@ async def save_policy(command: SavePolicy, uow: Any) -> bool:
     """True when the policy was created (False: replaced)."""
     if command.policy.policy_id != command.policy_id:
         raise IdMismatch("policy_id")
-    return await uow.policies.put(command.policy_id, command.document)
+    created = await uow.policies.put(command.policy_id, command.document)
+    await uow.policies.publish(command.policy_id, _published_policy(command.policy))
+    return bool(created)
 
 
 async def delete_policy(command: DeletePolicy, uow: Any) -> None:
@@ -93,7 +116,9 @@ async def delete_policy(command: DeletePolicy, uow: Any) -> None:
 async def save_calendar(command: SaveCalendar, uow: Any) -> bool:
     if command.calendar.calendar_id != command.calendar_id:
         raise IdMismatch("calendar_id")
-    return await uow.calendars.put(command.calendar_id, command.document)
+    created = await uow.calendars.put(command.calendar_id, command.document)
+    await uow.calendars.publish(command.calendar_id, _published_calendar(command.calendar_id))
+    return bool(created)
 
 
 async def delete_calendar(command: DeleteCalendar, uow: Any) -> None:
@@ -104,10 +129,24 @@ async def delete_calendar(command: DeleteCalendar, uow: Any) -> None:
 
 
 async def seed_catalog(command: SeedCatalog, uow: Any) -> None:
+    """Store the shipped policies and calendars that are missing, and publish each one never published
+    (idempotent: re-seeding an unchanged catalogue publishes nothing, a fresh database all)."""
     for policy in SEED_POLICIES:
         await uow.policies.add_missing(policy)
+        if not await uow.policies.ever_announced(policy.policy_id):
+            await uow.policies.publish(policy.policy_id, _published_policy(policy))
     for calendar in SEED_CALENDARS:
         await uow.calendars.add_missing(calendar)
+        if not await uow.calendars.ever_announced(calendar.calendar_id):
+            await uow.calendars.publish(calendar.calendar_id, _published_calendar(calendar.calendar_id))
+
+
+def _published_policy(policy: Any) -> PolicyPublished:
+    return PolicyPublished(policy_id=policy.policy_id, name=policy.name, occurred_at=datetime.now(UTC))
+
+
+def _published_calendar(calendar_id: str) -> CalendarPublished:
+    return CalendarPublished(calendar_id=calendar_id, occurred_at=datetime.now(UTC))
 
 
 HANDLERS: dict[type, Handler] = {

@@ -30,7 +30,12 @@ class SlaUnitOfWork(SqlUnitOfWork):
         self.calendars = CalendarDocuments(self)
 
     def pending_appends(self) -> list[StreamAppend]:
-        return [*super().pending_appends(), *self.tickets.collect_appends()]
+        return [
+            *super().pending_appends(),
+            *self.tickets.collect_appends(),
+            *self.policies.collect_appends(),
+            *self.calendars.collect_appends(),
+        ]
 
     async def commit(self) -> None:
         await super().commit()

@@ -59,6 +59,8 @@ async def explain(reader: Reader, ticket_id: str, now: datetime) -> dict[str, An
                     for t in ticket.thresholds(clock, policy)
                 ],
                 "stopped_at": clock.stopped_at.isoformat() if clock.stopped_at else None,
+                "breach_corrected": clock.corrected,
+                "escalations_raised": list(clock.raised),
             }
         )
     return {
@@ -68,6 +70,8 @@ async def explain(reader: Reader, ticket_id: str, now: datetime) -> dict[str, An
         "calendar_id": ticket.calendar_id,
         "severity": ticket.severity,
         "escalation_level": ticket.level,
+        "case_tier": ticket.tier,
+        "unmeasured": ticket.unmeasured,
         "next_due": row.due_at.isoformat() if row.due_at else None,
         "as_of": now.isoformat(),
         "clocks": clocks,

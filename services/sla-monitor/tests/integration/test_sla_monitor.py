@@ -44,6 +44,18 @@ def tickets_topic(prefix):
     return f"{prefix}servicepact.tickets.v1"
 
 
+async def ticket_records(bootstrap, prefix, ticket_id, expected, timeout_s=15.0):
+    """The SLA topic's records about one ticket, once `expected` arrived (the topic also carries the
+    catalogue's PolicyPublished / CalendarPublished, keyed by their ids)."""
+
+    async def enough():
+        records = await read_topic(bootstrap, sla_topic(prefix), expected=1, timeout_s=1)
+        mine = [r for r in records if r.key == ticket_id.encode()]
+        return mine if len(mine) >= expected else None
+
+    return await wait_until(enough, timeout_s)
+
+
 def sla_topic(prefix):
     return f"{prefix}servicepact.sla.v1"
 
@@ -77,8 +89,7 @@ async def test_p1_without_response_gets_warning_breach_and_escalation(
         subject="T-1",
         data=opened("T-1", at.isoformat()),
     )
-    records = await read_topic(bootstrap_servers, sla_topic(topic_prefix), expected=4, timeout_s=15)
-    records = [r for r in records if r.key == b"T-1"]
+    records = await ticket_records(bootstrap_servers, topic_prefix, "T-1", 4)
     seen = [(e.type, e.data["clock"], e.data["threshold"]) for e in envelopes(records)]
     assert seen == [
         ("SlaWarning", "response", "warning:0.5"),
@@ -145,7 +156,7 @@ async def test_acknowledgement_stops_the_clock_met_and_pauses_apply(
             "job_id": "J-1",
         },
     )
-    records = await read_topic(bootstrap_servers, sla_topic(topic_prefix), expected=1, timeout_s=10)
+    records = await ticket_records(bootstrap_servers, topic_prefix, "T-2", 1)
     stopped = [e for e in envelopes(records) if e.type == "SlaClockStopped"]
     assert [(e.data["clock"], e.data["outcome"]) for e in stopped] == [("response", "met")]
 
@@ -312,10 +323,10 @@ async def test_breach_survives_kill_9_and_is_emitted_once(
         assert datetime.now(UTC) < deadline - timedelta(seconds=1), "killed too late"
         await asyncio.sleep(max((deadline + timedelta(seconds=1) - datetime.now(UTC)).total_seconds(), 0))
         monitor.start()  # restarted after the deadline passed while it was dead
-        records = await read_topic(bootstrap_servers, sla_topic(topic_prefix), expected=4, timeout_s=20)
+        records = await ticket_records(bootstrap_servers, topic_prefix, "T-9", 4, timeout_s=20)
         await asyncio.sleep(1.5)  # and no second breach later
         again = envelopes(
-            await read_topic(bootstrap_servers, sla_topic(topic_prefix), expected=len(records), timeout_s=5)
+            await ticket_records(bootstrap_servers, topic_prefix, "T-9", len(records), timeout_s=5)
         )
         # Kafka delivery is at-least-once (a crash between publish and mark re-sends the same event,
         # which consumers drop by id); what must be unique is the event itself.

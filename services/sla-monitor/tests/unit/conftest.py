@@ -71,6 +71,18 @@ class FakeCatalog:
         doc = self.world.policies.get(policy_id) or self.world.policies.get("default")
         return PolicyDoc.model_validate(doc).to_domain() if doc else DEFAULT
 
+    async def refusal(self, policy_id: str, calendar_id: str) -> str | None:
+        unknown = []
+        if policy_id != "default" and policy_id not in self.world.policies:
+            unknown.append(f"unknown policy {policy_id!r}")
+        if (
+            calendar_id != "7x24"
+            and calendar_id not in self.world.calendars
+            and calendar_id not in (self.world.broken_calendars)
+        ):
+            unknown.append(f"unknown calendar {calendar_id!r}")
+        return "; ".join(unknown) or None
+
     def calendar(self, calendar_id: str) -> BusinessCalendar:
         if calendar_id in self.world.broken_calendars:
             return self.world.broken_calendars[calendar_id]
@@ -148,9 +160,23 @@ class FakeInputs:
 
 
 class FakeDocuments:
-    def __init__(self, documents: dict[str, dict], key: str, to_document) -> None:
+    def __init__(self, documents: dict[str, dict], key: str, to_document, streams, stream_type: str) -> None:
         self._documents, self._key, self._to_document = documents, key, to_document
+        self._streams, self._stream_type = streams, stream_type
+        self._appends: list[StreamAppend] = []
         self.changed = False
+
+    async def publish(self, item_id: str, event: Any, metadata=None) -> None:
+        stream = f"{self._stream_type}:{item_id}"
+        version = len(self._streams.events(stream)) + sum(1 for a in self._appends if a.stream_id == stream)
+        self._appends.append(StreamAppend(stream, self._stream_type, version, [event], metadata, item_id))
+
+    async def ever_announced(self, item_id: str) -> bool:
+        return bool(self._streams.events(f"{self._stream_type}:{item_id}"))
+
+    def collect_appends(self) -> list[StreamAppend]:
+        appends, self._appends = self._appends, []
+        return appends
 
     async def put(self, item_id: str, document: Mapping) -> bool:
         created = item_id not in self._documents
@@ -175,14 +201,27 @@ class FakeSlaUow(InMemoryUnitOfWork):
         self.tickets = FakeTickets(self)
         self.inputs = FakeInputs(world)
         self.policies = FakeDocuments(
-            world.policies, "policy_id", lambda p: PolicyDoc.from_domain(p).model_dump(mode="json")
+            world.policies,
+            "policy_id",
+            lambda p: PolicyDoc.from_domain(p).model_dump(mode="json"),
+            world.streams,
+            "sla-policy",
         )
         self.calendars = FakeDocuments(
-            world.calendars, "calendar_id", lambda c: CalendarDoc.from_domain(c).model_dump(mode="json")
+            world.calendars,
+            "calendar_id",
+            lambda c: CalendarDoc.from_domain(c).model_dump(mode="json"),
+            world.streams,
+            "sla-calendar",
         )
 
     def pending_appends(self) -> list[StreamAppend]:
-        return [*super().pending_appends(), *self.tickets.collect_appends()]
+        return [
+            *super().pending_appends(),
+            *self.tickets.collect_appends(),
+            *self.policies.collect_appends(),
+            *self.calendars.collect_appends(),
+        ]
 
     async def commit(self) -> None:
         await super().commit()

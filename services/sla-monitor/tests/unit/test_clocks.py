@@ -6,8 +6,14 @@ import pytest
 from sla_monitor.domain.calendar import BusinessCalendar
 from sla_monitor.domain.clocks import SlaTicket
 from sla_monitor.domain.durations import format_duration, parse_duration
-from sla_monitor.domain.events import EscalationRaised, SlaBreached, SlaClockStopped, SlaWarning
-from sla_monitor.domain.policy import ClockKind, Policy, Target
+from sla_monitor.domain.events import (
+    CaseHandedOff,
+    EscalationRaised,
+    SlaBreached,
+    SlaClockStopped,
+    SlaWarning,
+)
+from sla_monitor.domain.policy import ClockKind, ClockStart, Policy, Target
 from sla_monitor.domain.seeds import SEED_003, WORKING_HOURS_1_2_4
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday
@@ -66,12 +72,18 @@ def test_warnings_breach_and_ladder_fire_once_in_order():
 def test_p1_is_handed_to_the_next_tier_immediately():
     ticket = open_ticket(severity="P1")
     events = ticket.due(T0, SEED_003, ALWAYS)
-    assert kinds(events) == [("EscalationRaised", "handoff", "escalation:L2")]
-    assert events[0].reason == "handoff"
+    assert kinds(events) == [("CaseHandedOff", "handoff", "handoff")]
+    assert (events[0].from_level, events[0].to_level) == (1, 2)
+
+
+def on_site_decided(ticket, at=T0):
+    """Seed 003 sends only P1 on site at once: the others' on-site clock starts at the decision."""
+    ticket.started_by(ClockStart.ONSITE_DECISION, at, SEED_003, "remote work did not resolve it")
+    return ticket
 
 
 def test_stop_before_and_after_the_deadline():
-    ticket = open_ticket()
+    ticket = on_site_decided(open_ticket())
     stopped = ticket.stop((ClockKind.RESPONSE,), T0 + minutes(9), ALWAYS, "acknowledged")
     assert [(e.clock, e.outcome) for e in stopped] == [("response", "met")]
     late = ticket.stop((ClockKind.ON_SITE,), T0 + minutes(61), ALWAYS, "arrived")
@@ -116,11 +128,11 @@ def test_reclassification_recomputes_from_the_original_start():
 def test_reclassification_to_p4_cancels_restore():
     ticket = open_ticket(severity="P2")
     events = ticket.reclassify("P4", T0 + minutes(1), SEED_003, ALWAYS)
-    assert [(e.clock, e.outcome) for e in events] == [("restore", "cancelled")]
+    assert [(e.clock, e.outcome) for e in events] == [("restore", "cancelled"), ("diagnosis", "cancelled")]
 
 
 def test_late_event_is_applied_at_its_occurrence_time():
-    ticket = open_ticket()
+    ticket = on_site_decided(open_ticket())
     # the arrival synced 10 minutes late: it happened at minute 55, before the 60-minute deadline
     stopped = ticket.stop((ClockKind.ON_SITE,), T0 + minutes(55), ALWAYS, "arrived (synced late)")
     assert stopped[0].outcome == "met" and stopped[0].occurred_at == T0 + minutes(55)
@@ -164,7 +176,7 @@ def test_cancel_stops_everything():
 def test_event_types():
     ticket = open_ticket()
     events = ticket.due(T0 + minutes(200), SEED_003, ALWAYS)
-    assert {type(e) for e in events} == {SlaWarning, SlaBreached, EscalationRaised}
+    assert {type(e) for e in events} == {SlaWarning, SlaBreached, EscalationRaised, CaseHandedOff}
     assert ticket.level == 4
     assert isinstance(ticket.stop((ClockKind.RESTORE,), T0 + minutes(201), ALWAYS, "x")[0], SlaClockStopped)
 

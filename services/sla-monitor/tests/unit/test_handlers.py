@@ -57,7 +57,8 @@ async def test_an_opening_starts_the_clocks_and_sets_the_durable_timer(bus, worl
     row = world.tickets["T-1"]
     assert list(row.ticket.clocks) == ["response"] and row.version == 0
     assert row.due_at == T0 + timedelta(seconds=1)  # the warning at half the 2-second target
-    assert world.streams.all_events() == []
+    assert world.streams.events("sla:T-1") == []
+    assert [type(e).__name__ for e in world.streams.all_events()] == ["PolicyPublished"]  # the save
 
 
 async def test_due_thresholds_fire_once_in_order_on_the_tickets_stream(bus, world, inbound):
@@ -72,7 +73,7 @@ async def test_due_thresholds_fire_once_in_order_on_the_tickets_stream(bus, worl
         ("EscalationRaised", "response", "escalation:L2"),
         ("EscalationRaised", "response", "escalation:L3"),
     ]
-    assert world.streams.appended[0][2].actor == "sla-monitor"
+    assert [m.actor for sid, _, m in world.streams.appended if sid == "sla:T-1"] == ["sla-monitor"] * 4
     assert world.tickets["T-1"].version == 4 and world.tickets["T-1"].due_at is None
     assert await bus.handle(FireDueThresholds(now=T0 + timedelta(seconds=9))) == []
     assert len(world.streams.events("sla:T-1")) == 4
@@ -210,3 +211,46 @@ async def test_seeding_adds_what_is_missing_and_keeps_an_operators_edits(bus, wo
     assert set(world.policies) == {p.policy_id for p in SEED_POLICIES}
     assert set(world.calendars) == {c.calendar_id for c in SEED_CALENDARS}
     assert world.policies["default"]["name"] == "edited by an operator"
+
+
+async def test_saving_publishes_the_policy_or_calendar_every_time(bus, world):
+    await save_fast_policy(bus)
+    await save_fast_policy(bus)  # replaced: published again (its name may have changed)
+    published = world.streams.events("sla-policy:fast")
+    assert [(type(e).__name__, e.policy_id, e.name) for e in published] == [
+        ("PolicyPublished", "fast", FAST["name"])
+    ] * 2
+    doc = CalendarDoc.model_validate({"calendar_id": "night", "hours": {0: [["20:00", "23:00"]]}})
+    await bus.handle(
+        SaveCalendar(calendar_id="night", calendar=doc.to_domain(), document=doc.model_dump(mode="json"))
+    )
+    assert [(type(e).__name__, e.calendar_id) for e in world.streams.events("sla-calendar:night")] == [
+        ("CalendarPublished", "night")
+    ]
+
+
+async def test_seeding_a_fresh_store_publishes_each_shipped_id_and_reseeding_nothing(bus, world):
+    await bus.handle(SeedCatalog())
+    await bus.handle(SeedCatalog())  # unchanged catalogue: nothing new
+    policies = {e.policy_id for e in world.streams.all_events() if type(e).__name__ == "PolicyPublished"}
+    calendars = [e.calendar_id for e in world.streams.all_events() if type(e).__name__ == "CalendarPublished"]
+    assert policies == {p.policy_id for p in SEED_POLICIES} and "seed-003" in policies
+    assert sorted(calendars) == sorted(c.calendar_id for c in SEED_CALENDARS)
+    assert len(world.streams.all_events()) == len(SEED_POLICIES) + len(SEED_CALENDARS)
+
+
+async def test_a_ticket_naming_an_unknown_policy_is_kept_unmeasured_never_with_the_default(
+    bus, world, inbound
+):
+    await bus.handle(inbound("TicketOpened", opened("T-X", T0, policy_id="nobody-defined-this")))
+    row = world.tickets["T-X"]
+    assert row.ticket.clocks == {} and row.due_at is None
+    assert row.ticket.unmeasured == "unknown policy 'nobody-defined-this'"
+    await bus.handle(inbound("AssignmentAcknowledged", acknowledged("T-X", T0 + timedelta(seconds=1))))
+    await bus.handle(FireDueThresholds(now=T0 + timedelta(days=3)))
+    assert world.streams.events("sla:T-X") == [] and world.tickets["T-X"].ticket.clocks == {}
+
+
+async def test_the_built_in_default_policy_and_7x24_calendar_are_always_known(bus, world, inbound):
+    await bus.handle(inbound("TicketOpened", opened("T-D", T0, policy_id="default")))
+    assert world.tickets["T-D"].ticket.unmeasured is None and world.tickets["T-D"].ticket.clocks
