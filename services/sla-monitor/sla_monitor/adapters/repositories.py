@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Protocol
 
 from prometheus_client import Counter
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from shared.eventstore.store import StreamAppend
@@ -52,6 +52,14 @@ class SlaTickets:
         self._emissions = emissions
         self._held: dict[str, _Held] = {}
         self._appends: list[StreamAppend] = []
+
+    async def serialise(self, ticket_id: str) -> None:
+        """One input of a ticket at a time, across replicas, until the commit. `get`'s row lock is not
+        enough: it locks nothing while the ticket has no row, so two replicas applying a ticket's first
+        inputs from two topics could each miss the other's (one input kept and never applied)."""
+        await self._uow.conn.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:ticket_id, 0))"), {"ticket_id": ticket_id}
+        )
 
     async def get(self, ticket_id: str) -> SlaTicket | None:
         """The ticket's clocks, its row locked until the commit; None if the monitor does not know it."""

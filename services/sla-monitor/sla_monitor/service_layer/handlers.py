@@ -16,6 +16,7 @@ from sla_monitor.domain.commands import (
     DeleteCalendar,
     DeletePolicy,
     FireDueThresholds,
+    RecordInputsRead,
     SaveCalendar,
     SavePolicy,
     SeedCatalog,
@@ -32,6 +33,7 @@ async def apply_ticket_input(command: ApplyTicketInput, uow: Any) -> None:
     """Move the ticket's clocks at the input's time; an input before the opening waits for it."""
     await uow.catalog.fresh()
     event = command.input
+    await uow.tickets.serialise(event.ticket_id)  # before keeping: another replica's input is then seen
     await uow.inputs.keep(
         event_id=command.event_id,
         ticket_id=event.ticket_id,
@@ -54,21 +56,26 @@ async def fire_due_thresholds(command: FireDueThresholds, uow: Any) -> list[date
     """Emit what fell due; returns when each fired ticket was due. A ticket whose thresholds cannot be
     computed is retried later and does not stall the others."""
     await uow.catalog.fresh()
+    horizon = await uow.watermarks.horizon(now=command.now, grace_s=command.grace_s)
     fired: list[datetime] = []
-    for ticket in await uow.tickets.due(command.now, command.limit):
+    for ticket in await uow.tickets.due(horizon, command.limit):
         policy, calendar = uow.catalog.policy(ticket.policy_id), uow.catalog.calendar(ticket.calendar_id)
         try:
-            emitted = ticket.due(command.now, policy, calendar)
+            emitted = ticket.due(horizon, policy, calendar)
             next_due = ticket.next_due(policy, calendar)
         except Exception:
             log.exception(
                 "could not fire due thresholds; retrying later", extra={"ticket_id": ticket.ticket_id}
             )
-            await uow.tickets.postpone(ticket.ticket_id, command.now + RETRY_FAILED_AFTER)
+            await uow.tickets.postpone(ticket.ticket_id, horizon + RETRY_FAILED_AFTER)
             continue
         await uow.tickets.save(ticket, emitted, next_due=next_due)
         fired.append(uow.tickets.due_at(ticket.ticket_id))
     return fired
+
+
+async def record_inputs_read(command: RecordInputsRead, uow: Any) -> None:
+    await uow.watermarks.advance(command.partitions)
 
 
 async def _save(uow: Any, ticket: SlaTicket, emitted: list[SlaEvent]) -> None:
@@ -113,6 +120,7 @@ async def seed_catalog(command: SeedCatalog, uow: Any) -> None:
 HANDLERS: dict[type, Handler] = {
     ApplyTicketInput: apply_ticket_input,
     FireDueThresholds: fire_due_thresholds,
+    RecordInputsRead: record_inputs_read,
     SavePolicy: save_policy,
     DeletePolicy: delete_policy,
     SaveCalendar: save_calendar,

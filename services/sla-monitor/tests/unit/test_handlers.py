@@ -9,6 +9,8 @@ from sla_monitor.domain.commands import (
     DeleteCalendar,
     DeletePolicy,
     FireDueThresholds,
+    PartitionRead,
+    RecordInputsRead,
     SaveCalendar,
     SavePolicy,
     SeedCatalog,
@@ -210,3 +212,45 @@ async def test_seeding_adds_what_is_missing_and_keeps_an_operators_edits(bus, wo
     assert set(world.policies) == {p.policy_id for p in SEED_POLICIES}
     assert set(world.calendars) == {c.calendar_id for c in SEED_CALENDARS}
     assert world.policies["default"]["name"] == "edited by an operator"
+
+
+async def test_a_threshold_waits_until_the_inputs_are_read_past_its_deadline(bus, world, inbound):
+    """Issue 11, item 2: the clock's 2-second target is due, but one input partition is read only up to
+    T0 + 1 s: nothing fires; once it is read past the deadline (+ grace), the breach does."""
+    await save_fast_policy(bus)
+    await bus.handle(inbound("TicketOpened", opened("T-1", T0)))
+    behind = PartitionRead(
+        topic="tickets",
+        partition=0,
+        position=5,
+        newest_ms=_ms(T0 + timedelta(seconds=1)),
+        caught_up=False,
+        age_s=0.0,
+    )
+    await bus.handle(RecordInputsRead(partitions=(behind,)))
+    late = T0 + timedelta(seconds=9)
+    assert await bus.handle(FireDueThresholds(now=late, grace_s=0.5)) == []
+    assert world.streams.events("sla:T-1") == []
+    read = PartitionRead(
+        topic="tickets",
+        partition=0,
+        position=9,
+        newest_ms=_ms(T0 + timedelta(seconds=8)),
+        caught_up=False,
+        age_s=0.0,
+    )
+    await bus.handle(RecordInputsRead(partitions=(read,)))
+    assert await bus.handle(FireDueThresholds(now=late, grace_s=0.5))
+    assert world.streams.events("sla:T-1")
+
+
+async def test_a_caught_up_partition_is_read_up_to_the_clock(bus, world):
+    caught_up = PartitionRead(
+        topic="tickets", partition=1, position=3, newest_ms=None, caught_up=True, age_s=0
+    )
+    await bus.handle(RecordInputsRead(partitions=(caught_up,)))
+    assert datetime.now(UTC) - world.read_until[("tickets", 1)] < timedelta(seconds=5)
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
