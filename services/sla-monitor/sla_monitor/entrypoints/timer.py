@@ -24,7 +24,7 @@ FIRE_DELAY = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30),
 )
 BACKLOG = Gauge("sla_timer_backlog_seconds", "How late the earliest pending threshold is (0: on time)")
-BATCH = 500
+BATCH = 100  # tickets per transaction: short ones, even when catching up on many overdue clocks
 MAX_SLEEP_S = 0.25
 ACTOR = EventMetadata(actor="sla-monitor")
 
