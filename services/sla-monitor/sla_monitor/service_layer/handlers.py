@@ -57,7 +57,7 @@ async def fire_due_thresholds(command: FireDueThresholds, uow: Any) -> list[date
     computed is retried later and does not stall the others."""
     await uow.catalog.fresh()
     horizon = await uow.watermarks.horizon(now=command.now, grace_s=command.grace_s)
-    fired: list[datetime] = []
+    fired: list[tuple[SlaTicket, list[SlaEvent], datetime | None]] = []
     for ticket in await uow.tickets.due(horizon, command.limit):
         policy, calendar = uow.catalog.policy(ticket.policy_id), uow.catalog.calendar(ticket.calendar_id)
         try:
@@ -69,9 +69,9 @@ async def fire_due_thresholds(command: FireDueThresholds, uow: Any) -> list[date
             )
             await uow.tickets.postpone(ticket.ticket_id, horizon + RETRY_FAILED_AFTER)
             continue
-        await uow.tickets.save(ticket, emitted, next_due=next_due)
-        fired.append(uow.tickets.due_at(ticket.ticket_id))
-    return fired
+        fired.append((ticket, emitted, next_due))
+    await uow.tickets.save_all(fired)
+    return [uow.tickets.due_at(ticket.ticket_id) for ticket, _, _ in fired]
 
 
 async def record_inputs_read(command: RecordInputsRead, uow: Any) -> None:

@@ -128,6 +128,10 @@ class FakeTickets:
         self._world.tickets[ticket.ticket_id] = Row(copy.deepcopy(ticket), version + len(fresh), next_due)
         self._held[ticket.ticket_id] = (version + len(fresh), due_at)
 
+    async def save_all(self, fired) -> None:
+        for ticket, emitted, next_due in fired:
+            await self.save(ticket, emitted, next_due=next_due)
+
     async def postpone(self, ticket_id: str, until: datetime) -> None:
         self._world.tickets[ticket_id].due_at = until
 
