@@ -512,5 +512,8 @@ async def _measure(infra: Infra, work: Path) -> dict[str, float]:
 
 
 async def run(infra: Infra, _so_far: dict) -> dict[str, float]:
+    from bench import sla_catch_up  # sla.catch_up_100k_s: see that module
+
     with tempfile.TemporaryDirectory(prefix="bench-sla-") as work:
-        return await _measure(infra, Path(work))
+        figures = await _measure(infra, Path(work))
+    return {**figures, **await sla_catch_up.measure(infra)}

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from shared import kafka, migrations
 from shared.asyncapi import asyncapi_document
 from shared.consumer import EventConsumer, Handler
+from shared.consumer.progress import OnProgress
 from shared.envelope import EventMetadata
 from shared.eventstore import EventStore
 from shared.group_commit import Flush, GroupCommit
@@ -40,6 +41,7 @@ class ConsumerSpec:
     topics: Sequence[str]
     handlers: dict[str, Handler]
     max_poll_records: int = 500  # one poll is applied in one transaction
+    on_progress: OnProgress | None = None  # how far each partition is read (shared.consumer.progress)
 
 
 class ServiceRuntime:
@@ -147,6 +149,7 @@ class ServiceRuntime:
                 producer=self.producer,
                 dead_letter_topic=self.topics.dead_letter(group),
                 max_poll_records=spec.max_poll_records,
+                on_progress=spec.on_progress,
             )
             self.consumers.append(consumer)
             await consumer.start()

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -42,6 +43,7 @@ from shared.consumer.dead_letter import DeadLetterQueue
 from shared.consumer.errors import is_transient
 from shared.consumer.holds import PartitionHolds
 from shared.consumer.parking import ParkedEvents
+from shared.consumer.progress import OnProgress, poll_progress
 from shared.consumer.work import ArrivedEarly, Handler, HandlerFailed, Work, handle
 from shared.envelope import HEADER_PREFIX, Envelope
 from shared.errors import MalformedEvent
@@ -83,6 +85,7 @@ class EventConsumer:
         max_poll_records: int = 500,
         transient_backoff_s: float = 0.1,
         transient_backoff_max_s: float = 30.0,
+        on_progress: OnProgress | None = None,
     ) -> None:
         self.name = name
         self.topics = list(topics)
@@ -98,6 +101,7 @@ class EventConsumer:
         self.holds = PartitionHolds(transient_backoff_s, transient_backoff_max_s)  # transient failures
         self.on_applied = on_applied
         self.max_poll_records = max_poll_records  # events per transaction: smaller, lower latency
+        self.on_progress = on_progress  # how far each partition is read, after each poll (progress.py)
         self._consumer: AIOKafkaConsumer | None = None
         self._committing: asyncio.Task[None] | None = None
 
@@ -121,10 +125,13 @@ class EventConsumer:
         try:
             while True:
                 self.holds.resume_due(self._consumer)
+                started = time.monotonic()
                 batches = await self._poll()
                 if not batches:
+                    await self._report_progress(batches, {}, started)
                     continue
                 offsets = await self.process(batches)
+                await self._report_progress(batches, offsets, started)
                 await self.dlq.flush()  # dead letters durable before the offsets move past them
                 # The commit travels while the next poll is applied; one in flight at a time, in order.
                 if self._committing is not None:
@@ -133,6 +140,16 @@ class EventConsumer:
         finally:
             if self._committing is not None:
                 await asyncio.wait([self._committing], timeout=5.0)  # the last one, if the broker answers
+
+    async def _report_progress(
+        self,
+        batches: dict[TopicPartition, list[ConsumerRecord]],
+        offsets: dict[TopicPartition, int],
+        started: float,
+    ) -> None:
+        """After the poll's transaction committed: never ahead of what was applied."""
+        if self.on_progress is not None and self._consumer is not None:
+            await self.on_progress(await poll_progress(self._consumer, batches, offsets, started))
 
     async def _poll(self) -> dict[TopicPartition, list[ConsumerRecord]]:
         """Up to `max_poll_records` events to apply. On a topic where most types are skipped, records

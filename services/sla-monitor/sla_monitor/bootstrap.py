@@ -14,7 +14,7 @@ from sla_monitor.adapters.inbound import DISPATCH_INPUTS, TICKET_INPUTS
 from sla_monitor.config import Settings
 from sla_monitor.domain.commands import SeedCatalog
 from sla_monitor.domain.events import CATALOG_EVENTS, SLA_EVENTS
-from sla_monitor.entrypoints.consumers import clock_handlers
+from sla_monitor.entrypoints.consumers import clock_handlers, inputs_read
 from sla_monitor.entrypoints.timer import DueTimer
 from sla_monitor.service_layer.unit_of_work import message_bus
 from sla_monitor.views import Reader
@@ -35,7 +35,14 @@ def build_registry() -> EventRegistry:
 def build(settings: Settings | None = None) -> SlaMonitor:
     def consumers(runtime: ServiceRuntime) -> list[ConsumerSpec]:
         topics = [runtime.topics.tickets, runtime.topics.dispatch]
-        return [ConsumerSpec(name="clocks", topics=topics, handlers=clock_handlers(bus, timer.wake))]
+        return [
+            ConsumerSpec(
+                name="clocks",
+                topics=topics,
+                handlers=clock_handlers(bus, timer.wake),
+                on_progress=inputs_read(bus, timer.wake),
+            )
+        ]
 
     async def seed(runtime: ServiceRuntime) -> None:
         await bus.handle(SeedCatalog())  # reloads the catalog on commit
@@ -53,5 +60,5 @@ def build(settings: Settings | None = None) -> SlaMonitor:
     catalog = Catalog(lambda: runtime.engine)
     bus = message_bus(runtime, catalog)
     reader = Reader(lambda: runtime.engine, runtime.store, catalog)
-    timer = DueTimer(bus, reader)
+    timer = DueTimer(bus, reader, grace_s=settings.input_grace_s)
     return SlaMonitor(runtime, bus, reader, timer)

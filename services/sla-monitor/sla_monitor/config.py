@@ -9,3 +9,6 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="SLA_MONITOR_", extra="ignore")
     service_name: str = "sla-monitor"
     timers_enabled: bool = True  # fire due thresholds (every replica may: rows are claimed with SKIP LOCKED)
+    # A threshold fires only once every input partition is read up to its deadline + this: the outbox
+    # relay's lag and clock skew between hosts (an input made before the deadline is sent just after).
+    input_grace_s: float = 0.5

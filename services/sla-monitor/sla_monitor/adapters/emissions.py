@@ -7,11 +7,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import text
 
 from shared.unit_of_work import SqlUnitOfWork
-from sla_monitor.adapters.tables import sla_emissions
 from sla_monitor.domain.events import SlaEvent, once_key
+
+# One statement text whatever the number of keys (arrays, not a VALUES list): prepared once, not
+# compiled again for every ticket -- that compilation was a large part of catching up on overdue clocks.
+_CLAIM = text(
+    "INSERT INTO sla_emissions (ticket_id, clock, threshold, event_id) "
+    "SELECT * FROM unnest(CAST(:tickets AS text[]), CAST(:clocks AS text[]), CAST(:thresholds AS text[]),"
+    " CAST(:ids AS uuid[])) "
+    "ON CONFLICT DO NOTHING RETURNING ticket_id, clock, threshold"
+)
 
 
 class SlaEmissions:
@@ -23,12 +31,15 @@ class SlaEmissions:
         if not emitted:
             return []
         keyed = {once_key(event): event for event in emitted}
-        rows = [{"ticket_id": t, "clock": c, "threshold": h, "event_id": uuid.uuid4()} for (t, c, h) in keyed]
+        keys = list(keyed)
         claimed = await self._uow.conn.execute(
-            insert(sla_emissions)
-            .values(rows)
-            .on_conflict_do_nothing()
-            .returning(sla_emissions.c.ticket_id, sla_emissions.c.clock, sla_emissions.c.threshold)
+            _CLAIM,
+            {
+                "tickets": [k[0] for k in keys],
+                "clocks": [k[1] for k in keys],
+                "thresholds": [k[2] for k in keys],
+                "ids": [uuid.uuid4() for _ in keys],
+            },
         )
         won = {tuple(row) for row in claimed}
         return [event for key, event in keyed.items() if key in won]

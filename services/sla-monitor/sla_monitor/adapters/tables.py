@@ -3,6 +3,7 @@ timer: `due_at` is its next threshold), the exactly-once emission guard, and the
 what-if replays."""
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Index,
@@ -63,3 +64,13 @@ sla_inputs = Table(
 )
 Index("sla_inputs_ticket_idx", sla_inputs.c.ticket_id, sla_inputs.c.occurred_at)
 Index("sla_inputs_opened_idx", sla_inputs.c.occurred_at, postgresql_where=text("event_type = 'TicketOpened'"))
+sla_input_watermarks = Table(
+    "sla_input_watermarks",
+    metadata,
+    Column("topic", Text, nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("position", BigInteger),  # the next offset to apply
+    Column("read_until", DateTime(timezone=True)),  # every record sent before this was applied
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("topic", "partition", name="sla_input_watermarks_pkey"),
+)

@@ -28,10 +28,32 @@ class ApplyTicketInput:
 
 @dataclass(frozen=True, kw_only=True)
 class FireDueThresholds:
-    """Emit every threshold due by `now` (a batch of tickets; others' rows are skipped, not waited for)."""
+    """Emit every threshold due by the horizon: the database's clock (or `now`, a caller's), but no later
+    than what the inputs have been read up to, minus `grace_s` (a batch of tickets; others' rows are
+    skipped, not waited for)."""
 
-    now: datetime
+    now: datetime | None = None
     limit: int = 500
+    grace_s: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartitionRead:
+    """How far the consumer has read one input partition (see adapters/watermarks.py)."""
+
+    topic: str
+    partition: int
+    position: int | None
+    newest_ms: int | None  # newest record timestamp applied (send time, ms since the epoch)
+    caught_up: bool
+    age_s: float  # caught up as of this many seconds ago
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordInputsRead:
+    """Remember how far each input partition has been read (after the inputs' own commit)."""
+
+    partitions: tuple[PartitionRead, ...]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,13 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.consumer import Handler
-from shared.envelope import Envelope
+from shared.consumer.progress import OnProgress, Progress
+from shared.envelope import Envelope, EventMetadata
 from shared.messagebus import MessageBus
 from sla_monitor.adapters.inbound import DISPATCH_INPUTS, TICKET_INPUTS
 from sla_monitor.adapters.translate import clock_input
-from sla_monitor.domain.commands import ApplyTicketInput
+from sla_monitor.domain.commands import ApplyTicketInput, PartitionRead, RecordInputsRead
 
 ACTOR = "sla-monitor"
+ACTOR_METADATA = EventMetadata(actor=ACTOR)
 
 
 def clock_handlers(bus: MessageBus, wake_timer: Callable[[], None]) -> dict[str, Handler]:
@@ -31,3 +33,25 @@ def clock_handlers(bus: MessageBus, wake_timer: Callable[[], None]) -> dict[str,
         wake_timer()
 
     return {cls.__name__: on_input for cls in (*TICKET_INPUTS, *DISPATCH_INPUTS)}
+
+
+def inputs_read(bus: MessageBus, wake_timer: Callable[[], None]) -> OnProgress:
+    """After each poll: how far each input partition is read (the timer's horizon moves with it)."""
+
+    async def on_progress(progress: list[Progress]) -> None:
+        partitions = tuple(
+            PartitionRead(
+                topic=p.topic,
+                partition=p.partition,
+                position=p.position,
+                newest_ms=p.newest_ms,
+                caught_up=p.caught_up,
+                age_s=p.age_s,
+            )
+            for p in progress
+        )
+        if partitions:
+            await bus.handle(RecordInputsRead(partitions=partitions), metadata=ACTOR_METADATA)
+            wake_timer()
+
+    return on_progress

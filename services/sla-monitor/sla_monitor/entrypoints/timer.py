@@ -1,7 +1,9 @@
 """The durable timer: every threshold lives in the database (`sla_tickets.due_at`), so nothing is lost
 when the process dies; this loop asks the bus to fire what fell due, then sleeps until the next due
 time (at most MAX_SLEEP_S, or until a consumer wakes it). Every replica may run it: due rows are
-claimed with SKIP LOCKED."""
+claimed with SKIP LOCKED. What is due is decided by the database's clock, not this replica's, and
+only up to what the inputs have been read to (adapters/watermarks.py): a threshold never fires while
+the event that stopped its clock in time may still be unread."""
 
 from __future__ import annotations
 
@@ -22,15 +24,16 @@ FIRE_DELAY = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30),
 )
 BACKLOG = Gauge("sla_timer_backlog_seconds", "How late the earliest pending threshold is (0: on time)")
-BATCH = 500
+BATCH = 100  # tickets per transaction: short ones, even when catching up on many overdue clocks
 MAX_SLEEP_S = 0.25
 ACTOR = EventMetadata(actor="sla-monitor")
 
 
 class DueTimer:
-    def __init__(self, bus: MessageBus, reader: Reader) -> None:
+    def __init__(self, bus: MessageBus, reader: Reader, *, grace_s: float = 0.0) -> None:
         self._bus = bus
         self._reader = reader
+        self._grace_s = grace_s
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -38,14 +41,16 @@ class DueTimer:
 
     async def run(self) -> None:
         while True:
-            fired = await self.tick(datetime.now(UTC))
+            fired = await self.tick()
             if fired >= BATCH:
                 continue  # more may be due: no sleep
             await self._sleep_until_next_due()
 
-    async def tick(self, now: datetime) -> int:
-        """Fire every threshold due by `now` (one batch); the number of tickets fired."""
-        due_times = await self._bus.handle(FireDueThresholds(now=now, limit=BATCH), metadata=ACTOR)
+    async def tick(self, now: datetime | None = None) -> int:
+        """Fire every threshold due (one batch; by `now` if given, else the database's clock); the number
+        of tickets fired."""
+        command = FireDueThresholds(now=now, limit=BATCH, grace_s=self._grace_s)
+        due_times = await self._bus.handle(command, metadata=ACTOR)
         committed = datetime.now(UTC)
         for due_at in due_times:
             FIRE_DELAY.observe(max((committed - due_at).total_seconds(), 0.0))

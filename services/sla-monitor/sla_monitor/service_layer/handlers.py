@@ -16,6 +16,7 @@ from sla_monitor.domain.commands import (
     DeleteCalendar,
     DeletePolicy,
     FireDueThresholds,
+    RecordInputsRead,
     SaveCalendar,
     SavePolicy,
     SeedCatalog,
@@ -33,6 +34,7 @@ async def apply_ticket_input(command: ApplyTicketInput, uow: Any) -> None:
     """Move the ticket's clocks at the input's time; an input before the opening waits for it."""
     await uow.catalog.fresh()
     event = command.input
+    await uow.tickets.serialise(event.ticket_id)  # before keeping: another replica's input is then seen
     await uow.inputs.keep(
         event_id=command.event_id,
         ticket_id=event.ticket_id,
@@ -75,21 +77,26 @@ async def fire_due_thresholds(command: FireDueThresholds, uow: Any) -> list[date
     """Emit what fell due; returns when each fired ticket was due. A ticket whose thresholds cannot be
     computed is retried later and does not stall the others."""
     await uow.catalog.fresh()
-    fired: list[datetime] = []
-    for ticket in await uow.tickets.due(command.now, command.limit):
+    horizon = await uow.watermarks.horizon(now=command.now, grace_s=command.grace_s)
+    fired: list[tuple[SlaTicket, list[SlaEvent], datetime | None]] = []
+    for ticket in await uow.tickets.due(horizon, command.limit):
         policy, calendar = uow.catalog.policy(ticket.policy_id), uow.catalog.calendar(ticket.calendar_id)
         try:
-            emitted = ticket.due(command.now, policy, calendar)
+            emitted = ticket.due(horizon, policy, calendar)
             next_due = ticket.next_due(policy, calendar)
         except Exception:
             log.exception(
                 "could not fire due thresholds; retrying later", extra={"ticket_id": ticket.ticket_id}
             )
-            await uow.tickets.postpone(ticket.ticket_id, command.now + RETRY_FAILED_AFTER)
+            await uow.tickets.postpone(ticket.ticket_id, horizon + RETRY_FAILED_AFTER)
             continue
-        await uow.tickets.save(ticket, emitted, next_due=next_due)
-        fired.append(uow.tickets.due_at(ticket.ticket_id))
-    return fired
+        fired.append((ticket, emitted, next_due))
+    await uow.tickets.save_all(fired)
+    return [uow.tickets.due_at(ticket.ticket_id) for ticket, _, _ in fired]
+
+
+async def record_inputs_read(command: RecordInputsRead, uow: Any) -> None:
+    await uow.watermarks.advance(command.partitions)
 
 
 async def _save(uow: Any, ticket: SlaTicket, emitted: list[SlaEvent]) -> None:
@@ -152,6 +159,7 @@ def _published_calendar(calendar_id: str) -> CalendarPublished:
 HANDLERS: dict[type, Handler] = {
     ApplyTicketInput: apply_ticket_input,
     FireDueThresholds: fire_due_thresholds,
+    RecordInputsRead: record_inputs_read,
     SavePolicy: save_policy,
     DeletePolicy: delete_policy,
     SaveCalendar: save_calendar,

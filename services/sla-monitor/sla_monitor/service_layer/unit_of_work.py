@@ -17,6 +17,7 @@ from sla_monitor.adapters.catalog_rows import CalendarDocuments, PolicyDocuments
 from sla_monitor.adapters.emissions import SlaEmissions
 from sla_monitor.adapters.repositories import SlaTickets
 from sla_monitor.adapters.stored_inputs import StoredInputs
+from sla_monitor.adapters.watermarks import InputWatermarks
 from sla_monitor.service_layer.handlers import HANDLERS
 
 
@@ -26,6 +27,7 @@ class SlaUnitOfWork(SqlUnitOfWork):
         self.catalog = catalog  # policies and calendars as the clocks read them (in memory)
         self.tickets = SlaTickets(self, SlaEmissions(self))
         self.inputs = StoredInputs(self)
+        self.watermarks = InputWatermarks(self)  # how far the inputs are read: the timer's horizon
         self.policies = PolicyDocuments(self)
         self.calendars = CalendarDocuments(self)
 

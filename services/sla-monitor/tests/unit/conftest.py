@@ -8,7 +8,7 @@ import copy
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -50,6 +50,7 @@ class World:
     policies: dict[str, dict] = field(default_factory=dict)
     calendars: dict[str, dict] = field(default_factory=dict)
     broken_calendars: dict[str, Any] = field(default_factory=dict)  # calendar id -> a stand-in that fails
+    read_until: dict[tuple[str, int], datetime] = field(default_factory=dict)  # input partition -> read to
 
     def put(self, ticket: SlaTicket, due_at: datetime | None) -> None:
         """A stored state, as if an earlier input had saved it."""
@@ -96,6 +97,9 @@ class FakeTickets:
         self._held: dict[str, tuple[int, datetime | None]] = {}
         self._appends: list[StreamAppend] = []
 
+    async def serialise(self, ticket_id: str) -> None:
+        """One unit of work at a time in memory: nothing to serialise."""
+
     async def get(self, ticket_id: str) -> SlaTicket | None:
         row = self._world.tickets.get(ticket_id)
         if row is None:
@@ -135,6 +139,10 @@ class FakeTickets:
             )
         self._world.tickets[ticket.ticket_id] = Row(copy.deepcopy(ticket), version + len(fresh), next_due)
         self._held[ticket.ticket_id] = (version + len(fresh), due_at)
+
+    async def save_all(self, fired) -> None:
+        for ticket, emitted, next_due in fired:
+            await self.save(ticket, emitted, next_due=next_due)
 
     async def postpone(self, ticket_id: str, until: datetime) -> None:
         self._world.tickets[ticket_id].due_at = until
@@ -193,6 +201,32 @@ class FakeDocuments:
         return self._documents.pop(item_id, None) is not None
 
 
+class FakeWatermarks:
+    """`sla_input_watermarks` in memory: a caught-up partition is read to `clock` (the database's)."""
+
+    def __init__(self, world: World, clock) -> None:
+        self._world = world
+        self._clock = clock
+
+    async def advance(self, partitions) -> None:
+        for p in partitions:
+            key = (p.topic, p.partition)
+            if p.caught_up:
+                until = self._clock() - timedelta(seconds=p.age_s)
+            elif p.newest_ms is not None:
+                until = datetime.fromtimestamp(p.newest_ms / 1000, UTC)
+            else:
+                self._world.read_until.setdefault(key, datetime.fromtimestamp(0, UTC))
+                continue
+            self._world.read_until[key] = max(self._world.read_until.get(key, until), until)
+
+    async def horizon(self, *, now: datetime | None, grace_s: float) -> datetime:
+        now = now or self._clock()
+        if not self._world.read_until:
+            return now
+        return min(now, min(self._world.read_until.values()) - timedelta(seconds=grace_s))
+
+
 class FakeSlaUow(InMemoryUnitOfWork):
     def __init__(self, world: World, catalog: FakeCatalog, metadata=None) -> None:
         super().__init__(world.streams, metadata)
@@ -200,6 +234,7 @@ class FakeSlaUow(InMemoryUnitOfWork):
         self.catalog = catalog
         self.tickets = FakeTickets(self)
         self.inputs = FakeInputs(world)
+        self.watermarks = FakeWatermarks(world, lambda: datetime.now(UTC))
         self.policies = FakeDocuments(
             world.policies,
             "policy_id",

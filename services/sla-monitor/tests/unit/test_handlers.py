@@ -9,6 +9,8 @@ from sla_monitor.domain.commands import (
     DeleteCalendar,
     DeletePolicy,
     FireDueThresholds,
+    PartitionRead,
+    RecordInputsRead,
     SaveCalendar,
     SavePolicy,
     SeedCatalog,
@@ -254,3 +256,45 @@ async def test_a_ticket_naming_an_unknown_policy_is_kept_unmeasured_never_with_t
 async def test_the_built_in_default_policy_and_7x24_calendar_are_always_known(bus, world, inbound):
     await bus.handle(inbound("TicketOpened", opened("T-D", T0, policy_id="default")))
     assert world.tickets["T-D"].ticket.unmeasured is None and world.tickets["T-D"].ticket.clocks
+
+
+async def test_a_threshold_waits_until_the_inputs_are_read_past_its_deadline(bus, world, inbound):
+    """Issue 11, item 2: the clock's 2-second target is due, but one input partition is read only up to
+    T0 + 1 s: nothing fires; once it is read past the deadline (+ grace), the breach does."""
+    await save_fast_policy(bus)
+    await bus.handle(inbound("TicketOpened", opened("T-1", T0)))
+    behind = PartitionRead(
+        topic="tickets",
+        partition=0,
+        position=5,
+        newest_ms=_ms(T0 + timedelta(seconds=1)),
+        caught_up=False,
+        age_s=0.0,
+    )
+    await bus.handle(RecordInputsRead(partitions=(behind,)))
+    late = T0 + timedelta(seconds=9)
+    assert await bus.handle(FireDueThresholds(now=late, grace_s=0.5)) == []
+    assert world.streams.events("sla:T-1") == []
+    read = PartitionRead(
+        topic="tickets",
+        partition=0,
+        position=9,
+        newest_ms=_ms(T0 + timedelta(seconds=8)),
+        caught_up=False,
+        age_s=0.0,
+    )
+    await bus.handle(RecordInputsRead(partitions=(read,)))
+    assert await bus.handle(FireDueThresholds(now=late, grace_s=0.5))
+    assert world.streams.events("sla:T-1")
+
+
+async def test_a_caught_up_partition_is_read_up_to_the_clock(bus, world):
+    caught_up = PartitionRead(
+        topic="tickets", partition=1, position=3, newest_ms=None, caught_up=True, age_s=0
+    )
+    await bus.handle(RecordInputsRead(partitions=(caught_up,)))
+    assert datetime.now(UTC) - world.read_until[("tickets", 1)] < timedelta(seconds=5)
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
