@@ -6,14 +6,14 @@ from shared.registry import EventRegistry
 from shared.runtime import ConsumerSpec, ServiceRuntime
 from sla_monitor.adapters.inbound import DISPATCH_INPUTS, TICKET_INPUTS
 from sla_monitor.config import Settings
-from sla_monitor.domain.events import SLA_EVENTS
+from sla_monitor.domain.events import CATALOG_EVENTS, SLA_EVENTS
 from sla_monitor.service_layer.catalog import Catalog
 from sla_monitor.service_layer.monitor import Monitor
 
 
 def build_registry() -> EventRegistry:
     registry = EventRegistry()
-    registry.register_all(*SLA_EVENTS, *TICKET_INPUTS, *DISPATCH_INPUTS)
+    registry.register_all(*SLA_EVENTS, *CATALOG_EVENTS, *TICKET_INPUTS, *DISPATCH_INPUTS)
     return registry
 
 
@@ -38,5 +38,5 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, Monitor]:
         on_start=lambda runtime: holder["monitor"].catalog.seed(),
         background=lambda runtime: [holder["monitor"].run_timer] if runtime.settings.timers_enabled else [],
     )
-    holder["monitor"] = Monitor(runtime, Catalog(lambda: runtime.engine))
+    holder["monitor"] = Monitor(runtime, Catalog(lambda: runtime.engine, store=lambda: runtime.store))
     return runtime, holder["monitor"]

@@ -44,3 +44,23 @@ class SlaClockStopped(SlaEvent):
 
 
 SLA_EVENTS = (SlaWarning, SlaBreached, EscalationRaised, SlaClockStopped)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PolicyPublished:
+    """A policy saved or seeded: contracts and tickets may name it (intake refuses unknown ones)."""
+
+    policy_id: str
+    name: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class CalendarPublished:
+    """A business calendar saved or seeded."""
+
+    calendar_id: str
+    occurred_at: datetime
+
+
+CATALOG_EVENTS = (PolicyPublished, CalendarPublished)

@@ -1,18 +1,28 @@
-"""Policies and calendars: stored as documents, seeded on first start, cached for the hot path."""
+"""Policies and calendars: stored as documents, seeded on first start, cached for the hot path.
+
+Each one saved is published (`PolicyPublished` / `CalendarPublished`, through the outbox in the same
+transaction), and every one stored is published again at each start: intake refuses contracts and
+tickets naming a policy or calendar it has not seen published.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from shared.envelope import EventMetadata
 from sla_monitor.adapters.documents import CalendarDoc, PolicyDoc
 from sla_monitor.adapters.tables import calendars, policies
 from sla_monitor.domain.calendar import BusinessCalendar
+from sla_monitor.domain.events import CalendarPublished, PolicyPublished
 from sla_monitor.domain.policy import Policy
 from sla_monitor.domain.seeds import DEFAULT, SEED_CALENDARS, SEED_POLICIES
 
@@ -23,8 +33,14 @@ PROTECTED = frozenset({"default", "7x24"})
 class Catalog:
     """Reads are served from memory; a write here is seen at once, other replicas within `ttl_s`."""
 
-    def __init__(self, engine: Callable[[], AsyncEngine], ttl_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        engine: Callable[[], AsyncEngine],
+        ttl_s: float = 5.0,
+        store: Callable[[], Any] | None = None,
+    ) -> None:
         self._engine = engine
+        self._store = store
         self.ttl_s = ttl_s
         self._policies: dict[str, Policy] = {}
         self._calendars: dict[str, BusinessCalendar] = {}
@@ -49,7 +65,37 @@ class Catalog:
                     .values(calendar_id=calendar.calendar_id, document=doc)
                     .on_conflict_do_nothing()
                 )
+            for table in (policies, calendars):
+                for document in (await conn.execute(select(table.c.document))).scalars():
+                    await self._publish(conn, table, document)
         await self.reload()
+
+    async def _publish(self, conn: AsyncConnection, table, document: dict) -> None:
+        """One publication (its own one-event stream, keyed by the policy or calendar id)."""
+        if self._store is None:
+            return
+        now = datetime.now(UTC)
+        if table is policies:
+            key, event = (
+                document["policy_id"],
+                PolicyPublished(
+                    policy_id=document["policy_id"], name=document.get("name", ""), occurred_at=now
+                ),
+            )
+        else:
+            key, event = (
+                document["calendar_id"],
+                CalendarPublished(calendar_id=document["calendar_id"], occurred_at=now),
+            )
+        await self._store().append(
+            conn,
+            stream_id=f"catalog-{uuid.uuid4()}",
+            stream_type="sla-catalog",
+            expected_version=0,
+            new_events=[event],
+            metadata=EventMetadata(actor="sla-monitor"),
+            key=key,
+        )
 
     async def reload(self) -> None:
         async with self._lock:
@@ -104,6 +150,7 @@ class Catalog:
                     index_elements=[table.c[key_name]], set_={"document": document, "updated_at": func.now()}
                 )
             )
+            await self._publish(conn, table, document)
         created = not existed
         await self.reload()
         return created

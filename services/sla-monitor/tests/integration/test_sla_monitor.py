@@ -18,6 +18,17 @@ FAST_POLICY = {
 }
 
 
+async def ticket_records(bootstrap: str, topic: str, key: bytes, expected: int, timeout_s: float = 10.0):
+    """The records of one ticket on the SLA topic, once `expected` are there (the topic also carries
+    the policies' and calendars' publications)."""
+
+    async def enough():
+        records = [r for r in await read_topic(bootstrap, topic, expected=1, timeout_s=2) if r.key == key]
+        return records if len(records) >= expected else None
+
+    return await wait_until(enough, timeout_s=timeout_s)
+
+
 def opened(ticket_id: str, at: str, policy_id: str = "fast", severity: str = "P1") -> dict:
     return {
         "ticket_id": ticket_id,
@@ -77,8 +88,7 @@ async def test_p1_without_response_gets_warning_breach_and_escalation(
         subject="T-1",
         data=opened("T-1", at.isoformat()),
     )
-    records = await read_topic(bootstrap_servers, sla_topic(topic_prefix), expected=4, timeout_s=15)
-    records = [r for r in records if r.key == b"T-1"]
+    records = await ticket_records(bootstrap_servers, sla_topic(topic_prefix), b"T-1", 4, timeout_s=15)
     seen = [(e.type, e.data["clock"], e.data["threshold"]) for e in envelopes(records)]
     assert seen == [
         ("SlaWarning", "response", "warning:0.5"),
@@ -312,10 +322,10 @@ async def test_breach_survives_kill_9_and_is_emitted_once(
         assert datetime.now(UTC) < deadline - timedelta(seconds=1), "killed too late"
         await asyncio.sleep(max((deadline + timedelta(seconds=1) - datetime.now(UTC)).total_seconds(), 0))
         monitor.start()  # restarted after the deadline passed while it was dead
-        records = await read_topic(bootstrap_servers, sla_topic(topic_prefix), expected=4, timeout_s=20)
+        records = await ticket_records(bootstrap_servers, sla_topic(topic_prefix), b"T-9", 4, timeout_s=20)
         await asyncio.sleep(1.5)  # and no second breach later
         again = envelopes(
-            await read_topic(bootstrap_servers, sla_topic(topic_prefix), expected=len(records), timeout_s=5)
+            await ticket_records(bootstrap_servers, sla_topic(topic_prefix), b"T-9", len(records))
         )
         # Kafka delivery is at-least-once (a crash between publish and mark re-sends the same event,
         # which consumers drop by id); what must be unique is the event itself.
