@@ -75,18 +75,13 @@ class Catalog:
         if self._store is None:
             return
         now = datetime.now(UTC)
+        event: PolicyPublished | CalendarPublished
         if table is policies:
-            key, event = (
-                document["policy_id"],
-                PolicyPublished(
-                    policy_id=document["policy_id"], name=document.get("name", ""), occurred_at=now
-                ),
-            )
+            key = document["policy_id"]
+            event = PolicyPublished(policy_id=key, name=document.get("name", ""), occurred_at=now)
         else:
-            key, event = (
-                document["calendar_id"],
-                CalendarPublished(calendar_id=document["calendar_id"], occurred_at=now),
-            )
+            key = document["calendar_id"]
+            event = CalendarPublished(calendar_id=key, occurred_at=now)
         await self._store().append(
             conn,
             stream_id=f"catalog-{uuid.uuid4()}",
