@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(RUN) -m bench $(NAMES)
 
 # A development token for the embedded stack: make token ROLE=dispatcher [SUB=alice] [REGION=Shanghai]
+# (roles: integration technician dispatcher supervisor inventory-clerk ops-admin complaint-desk)
 token: $(STAMP)
 	@AUTH_DEV_KEY_FILE=$(CURDIR)/.devstack/dev-signing-key.pem $(RUN) -m shared.auth.dev_issuer --role $(or $(ROLE),dispatcher) \
 		$(if $(SUB),--sub $(SUB)) $(if $(REGION),--region $(REGION))

@@ -2,6 +2,9 @@
 
     python -m shared.auth.dev_issuer --role dispatcher [--sub alice] [--region Shanghai] [--ttl 3600]
 
+Roles: integration, technician, dispatcher, supervisor, inventory-clerk, ops-admin, complaint-desk
+(shared.auth.principal.Role); any other is refused here rather than silently dropped by the services.
+
 The signing key lives in `AUTH_DEV_KEY_FILE` (default `.devstack/dev-signing-key.pem`), created on
 first use; services with the dev issuer enabled trust its public half.
 """
@@ -17,6 +20,8 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from shared.auth.principal import Role
 
 DEV_ISSUER = "servicepact-dev"
 DEFAULT_KEY_FILE = ".devstack/dev-signing-key.pem"
@@ -70,7 +75,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--role", action="append", required=True, help="repeat for several roles")
+    parser.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        choices=[role.value for role in Role],
+        help="repeat for several roles",
+    )
     parser.add_argument("--sub", default=None, help="subject (user id); defaults to demo-<role>")
     parser.add_argument("--region", default=None)
     parser.add_argument("--technician-id", default=None)

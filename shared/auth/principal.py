@@ -13,6 +13,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"  # their region
     INVENTORY_CLERK = "inventory-clerk"
     OPS_ADMIN = "ops-admin"  # policies, calendars, templates, rosters, API keys
+    COMPLAINT_DESK = "complaint-desk"  # answers complaints, apart from the service department (seed 002)
 
 
 @dataclass(frozen=True)

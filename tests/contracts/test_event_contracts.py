@@ -96,7 +96,8 @@ def test_a_handled_type_no_producer_publishes_is_caught(own_documents):
     docs["dispatch"]["channels"]["published"]["messages"].pop("WorkResolved")
 
     assert consumer_breaks(docs) == [
-        "intake handles WorkResolved, which no producer publishes on servicepact.dispatch.v1",
+        "intake handles WorkResolved, which no producer publishes on servicepact.dispatch.v1, "
+        "servicepact.sla.v1",
         "sla-monitor handles WorkResolved, which no producer publishes on servicepact.dispatch.v1, "
         "servicepact.tickets.v1",
     ]

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from shared.auth.dependencies import route_rules
 from shared.testing.services import Tokens, running_service, service_settings
 
-# I integration, T technician, D dispatcher, S supervisor, C inventory-clerk, A ops-admin
+# I integration, T technician, D dispatcher, S supervisor, C inventory-clerk, A ops-admin, K complaint-desk
 ROLES = {
     "I": "integration",
     "T": "technician",
@@ -27,14 +27,15 @@ ROLES = {
     "S": "supervisor",
     "C": "inventory-clerk",
     "A": "ops-admin",
+    "K": "complaint-desk",
 }
 TABLE = {
     "intake": {
         ("POST", "/admin/api-keys"): "A",
         ("DELETE", "/admin/api-keys/{key_id}"): "A",
-        ("POST", "/complaints"): "ADIS",
-        ("GET", "/complaints/{complaint_id}"): "ADIS",
-        ("POST", "/complaints/{complaint_id}/reply"): "ADS",
+        ("POST", "/complaints"): "ADIKS",
+        ("GET", "/complaints/{complaint_id}"): "ADIKS",
+        ("POST", "/complaints/{complaint_id}/reply"): "K",
         ("POST", "/customers"): "AD",
         ("GET", "/customers/{company_id}"): "ADIS",
         ("PUT", "/customers/{company_id}"): "AD",

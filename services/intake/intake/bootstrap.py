@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from intake.adapters.inbound import DISPATCH_EVENTS
+from intake.adapters.inbound import DISPATCH_EVENTS, SLA_CATALOG_EVENTS
 from intake.config import Settings
 from intake.domain.events import COMPLAINT_EVENTS, TICKET_EVENTS
 from intake.entrypoints import consumers
@@ -15,7 +15,7 @@ from shared.wiring import Wiring
 
 def build_registry() -> EventRegistry:
     registry = EventRegistry()
-    registry.register_all(*TICKET_EVENTS, *COMPLAINT_EVENTS, *DISPATCH_EVENTS)
+    registry.register_all(*TICKET_EVENTS, *COMPLAINT_EVENTS, *DISPATCH_EVENTS, *SLA_CATALOG_EVENTS)
     return registry
 
 
@@ -32,6 +32,11 @@ def build(settings: Settings | None = None) -> Wiring:
                 name="field-work",
                 topics=[runtime.topics.dispatch],
                 handlers=consumers.field_work(holder["bus"]),
+            ),
+            ConsumerSpec(
+                name="sla-catalog",
+                topics=[runtime.topics.sla],
+                handlers=consumers.sla_catalog(holder["bus"]),
             ),
         ],
     )

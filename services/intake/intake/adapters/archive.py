@@ -7,6 +7,7 @@ number already registered, a row still referenced) into archive errors naming th
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -115,6 +116,10 @@ class Archive:
             update(companies).where(companies.c.id == company_id).values(name=name)
         )
         return result.rowcount > 0
+
+    async def contract_policy(self, customer_id: str, *, on: date) -> str:
+        """The policy of the customer's contract in force `on` (the latest started), else the default."""
+        return await archive_facts.contract_policy(self.conn, customer_id, on=on)
 
     async def exists(self, kind: str, row_id: str) -> bool:
         table = TABLES[kind]

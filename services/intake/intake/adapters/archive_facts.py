@@ -7,9 +7,10 @@ openings sharing a memo) the same look-up is made once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.phones import e164
@@ -188,6 +189,7 @@ def assemble(
             site_id=site["id"] if site else None,
             unit_id=unit["id"] if unit else None,
             product_line=unit["product_line"] if unit else None,
+            region_class=site.get("region_class") if site else None,
             on_site_covered=covers_on_site(
                 region,
                 contract["on_site_regions"] if contract else None,
@@ -211,3 +213,20 @@ async def prior_repairs(conn: AsyncConnection, unit_id: str, *, excluding_ticket
         )
     )
     return [PriorRepair(fault_code=r.fault_code, resolved_on=r.resolved_on) for r in rows]
+
+
+async def contract_policy(conn: AsyncConnection, customer_id: str, *, on: date) -> str:
+    """The policy of the customer's contract in force `on` (the latest started), else the default."""
+    policy = (
+        await conn.execute(
+            select(contracts.c.policy_id)
+            .where(
+                contracts.c.company_id == customer_id,
+                contracts.c.starts_on <= on,
+                or_(contracts.c.ends_on.is_(None), contracts.c.ends_on >= on),
+            )
+            .order_by(contracts.c.starts_on.desc(), contracts.c.id)
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    return policy or DEFAULT_POLICY

@@ -1,5 +1,5 @@
-"""What intake reads from dispatch's events: tolerant views with only the fields it needs
-(unknown fields are ignored, so dispatch can add fields without breaking intake)."""
+"""What intake reads from dispatch's and the SLA monitor's events: tolerant views with only the fields
+it needs (unknown fields are ignored, so their producers can add fields without breaking intake)."""
 
 from __future__ import annotations
 
@@ -48,3 +48,22 @@ class DiagnosisRecorded:
 
 
 DISPATCH_EVENTS = (TechnicianAssigned, TicketReassigned, PartsRequested, WorkResolved, DiagnosisRecorded)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PolicyPublished:
+    """The SLA monitor saved or seeded a policy: contracts and tickets may name it from now on."""
+
+    policy_id: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class CalendarPublished:
+    """The SLA monitor saved or seeded a business calendar."""
+
+    calendar_id: str
+    occurred_at: datetime
+
+
+SLA_CATALOG_EVENTS = (PolicyPublished, CalendarPublished)

@@ -42,6 +42,7 @@ sites = Table(
     Column("address", Text, nullable=False),
     Column("city", Text, nullable=False),
     Column("region", Text, nullable=False),
+    Column("region_class", Text),  # "city" | "elsewhere" (targets may differ, SPEC 2.2); None: not said
 )
 contracts = Table(
     "contracts",
@@ -117,4 +118,13 @@ complaints_view = Table(
     Column("reply", Text),
     Column("filed_at", DateTime(timezone=True), nullable=False),
     Column("answered_at", DateTime(timezone=True)),
+)
+# The policies and calendars the SLA monitor has published (PolicyPublished / CalendarPublished): the
+# ids a contract or a ticket may name. Only ever added to (no event retracts one).
+sla_references = Table(
+    "sla_references",
+    metadata,
+    Column("kind", Text, primary_key=True),  # "policy" | "calendar"
+    Column("reference_id", Text, primary_key=True),
+    Column("published_at", DateTime(timezone=True), nullable=False),
 )

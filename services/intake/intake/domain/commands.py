@@ -189,3 +189,13 @@ class RemoveRecord:
     kind: str
     company_id: str
     record_id: str
+
+
+# ---- what the SLA monitor publishes ---------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class RecordSlaReference:
+    """A policy or calendar the SLA monitor published: contracts and tickets may name it."""
+
+    kind: str  # "policy" | "calendar"
+    reference_id: str
+    published_at: datetime

@@ -33,7 +33,10 @@ class Complaint(Aggregate):
         ticket_id: str | None = None,
         context: TicketContext | None = None,
         source: str = "customer",
+        policy_id: str | None = None,
     ) -> Complaint:
+        """`policy_id`: the customer's contract policy, whose complaint reply target applies (a
+        complaint about a ticket: the ticket's, unless given)."""
         if not text.strip():
             raise InvalidCommand("a complaint needs its text", field="text")
         complaint = cls()
@@ -46,6 +49,7 @@ class Complaint(Aggregate):
                 text=text,
                 source=source,
                 context=context,
+                policy_id=policy_id or (context.policy_id if context else None),
             )
         )
         return complaint

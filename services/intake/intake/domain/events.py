@@ -40,6 +40,7 @@ class TicketContext:
     unit_id: str | None
     product_line: str | None
     on_site_covered: bool
+    region_class: str | None = None  # the site's: "city" | "elsewhere" (targets may differ); None: not said
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,6 +158,7 @@ class ComplaintFiled:
     text: str
     source: str  # "customer" or "satisfaction_callback"
     context: TicketContext | None = None
+    policy_id: str | None = None  # the customer's contract policy: the reply clock's (None: filed before)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,4 +1,5 @@
-"""What intake does with dispatch's events: each becomes a command, run on the consumer's transaction.
+"""What intake does with dispatch's and the SLA monitor's events: each becomes a command, run on the
+consumer's transaction.
 
 The consumer (shared.consumer) records the event as processed in the same transaction, so a
 redelivered event changes nothing twice. The events a ticket gets because of the field carry the
@@ -16,9 +17,7 @@ from shared.envelope import Envelope
 from shared.messagebus import MessageBus
 
 
-def field_work(bus: MessageBus) -> dict[str, Handler]:
-    """Dispatch's event type -> the consumer handler that runs its command."""
-
+def _runner(bus: MessageBus) -> Any:
     def run(to_command: Any) -> Handler:
         async def handle(conn: Any, event: Any, envelope: Envelope) -> None:  # the consumer's transaction
             command = to_command(event)
@@ -26,6 +25,13 @@ def field_work(bus: MessageBus) -> dict[str, Handler]:
                 await bus.handle(command, metadata=envelope.caused(envelope.actor), conn=conn)
 
         return handle
+
+    return run
+
+
+def field_work(bus: MessageBus) -> dict[str, Handler]:
+    """Dispatch's event type -> the consumer handler that runs its command."""
+    run = _runner(bus)
 
     def technician(event: inbound.TechnicianAssigned | inbound.TicketReassigned) -> c.RecordTechnician:
         return c.RecordTechnician(ticket_id=event.ticket_id, technician_id=event.technician_id)
@@ -56,3 +62,20 @@ def field_work(bus: MessageBus) -> dict[str, Handler]:
         "WorkResolved": run(resolved),
         "DiagnosisRecorded": run(diagnosed),
     }
+
+
+def sla_catalog(bus: MessageBus) -> dict[str, Handler]:
+    """The SLA monitor's publications -> the policies and calendars contracts and tickets may name."""
+    run = _runner(bus)
+
+    def policy(event: inbound.PolicyPublished) -> c.RecordSlaReference:
+        return c.RecordSlaReference(
+            kind="policy", reference_id=event.policy_id, published_at=event.occurred_at
+        )
+
+    def calendar(event: inbound.CalendarPublished) -> c.RecordSlaReference:
+        return c.RecordSlaReference(
+            kind="calendar", reference_id=event.calendar_id, published_at=event.occurred_at
+        )
+
+    return {"PolicyPublished": run(policy), "CalendarPublished": run(calendar)}

@@ -36,7 +36,10 @@ Creator = Annotated[Principal, Depends(Allow(Role.INTEGRATION, *OFFICE))]
 Reader = Annotated[Principal, Depends(Allow(Role.INTEGRATION, Role.TECHNICIAN, *OFFICE))]
 Office = Annotated[Principal, Depends(Allow(*OFFICE))]
 FieldOrOffice = Annotated[Principal, Depends(Allow(Role.TECHNICIAN, *OFFICE))]
-ComplaintDesk = Annotated[Principal, Depends(Allow(Role.INTEGRATION, *OFFICE))]
+# Complaints are handled apart from the service department (seed 002): the office and integrations
+# file and read them, only the complaint desk answers them.
+ComplaintFiler = Annotated[Principal, Depends(Allow(Role.INTEGRATION, Role.COMPLAINT_DESK, *OFFICE))]
+ComplaintDesk = Annotated[Principal, Depends(Allow(Role.COMPLAINT_DESK))]
 ArchiveEditor = Annotated[Principal, Depends(Allow(Role.OPS_ADMIN, Role.DISPATCHER))]
 ArchiveReader = Annotated[
     Principal, Depends(Allow(Role.INTEGRATION, Role.DISPATCHER, Role.SUPERVISOR, Role.OPS_ADMIN))

@@ -29,6 +29,7 @@ def ticket_document(ticket: Ticket, technician_id: str | None = None) -> dict[st
         "site_id": context.site_id,
         "unit_id": context.unit_id,
         "region": context.region,
+        "region_class": context.region_class,
         "on_site_covered": context.on_site_covered,
         "description": ticket.description,
         "fault_code": ticket.fault_code,

@@ -7,7 +7,8 @@
 
 Tickets and complaints are event-sourced (`tickets`, `complaints`); the customer archive is plain
 rows (`archive`); `ticket_rows` holds what dispatch tells about a ticket; `idempotency` the stored
-answers of ticket openings. The projections keep the read tables current on commit.
+answers of ticket openings; `sla_references` the policies and calendars the SLA monitor published.
+The projections keep the read tables current on commit.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from intake.adapters.archive import Archive
 from intake.adapters.archive_facts import ArchiveFacts
 from intake.adapters.idempotency import IdempotencyRecords
 from intake.adapters.repositories import ComplaintRepository, TicketRepository
+from intake.adapters.sla_references import SlaReferences
 from intake.adapters.ticket_rows import TicketRows
 from shared.eventstore import EventStore
 from shared.unit_of_work import SqlUnitOfWork
@@ -33,3 +35,4 @@ class IntakeUnitOfWork(SqlUnitOfWork):
         self.archive = Archive(self, facts_memo)
         self.ticket_rows = TicketRows(self)
         self.idempotency = IdempotencyRecords(self)
+        self.sla_references = SlaReferences(self)

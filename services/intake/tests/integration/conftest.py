@@ -1,8 +1,11 @@
+from datetime import UTC, datetime
+
 import pytest
 from intake.config import Settings
 from intake.entrypoints.app import create_app
 
 from shared.testing.services import running_service, service_settings
+from shared.testing.waiting import publish, wait_until
 
 
 @pytest.fixture
@@ -35,8 +38,37 @@ def gateway(tokens):
 
 
 @pytest.fixture
-async def customer(intake, admin):
-    """A customer with a contact, a site, a contract and one unit under warranty."""
+def complaint_desk(tokens):
+    return tokens("complaint-desk", sub="kim")
+
+
+async def publish_policy(bootstrap_servers, topic_prefix, policy_id):
+    """What the SLA monitor does when a policy is saved or seeded: PolicyPublished on the SLA topic."""
+    await publish(
+        bootstrap_servers,
+        f"{topic_prefix}servicepact.sla.v1",
+        type_="PolicyPublished",
+        subject=policy_id,
+        source="/sla-monitor",
+        data={"policy_id": policy_id, "name": policy_id, "occurred_at": datetime.now(UTC).isoformat()},
+    )
+
+
+async def saved_once_known(intake, path, body, headers):
+    """Save an archive row naming a policy, retrying while intake has not read its publication yet."""
+
+    async def saved():
+        response = await intake.post(path, json=body, headers=headers)
+        assert response.status_code in (201, 422), response.text
+        return response if response.status_code == 201 else None
+
+    return (await wait_until(saved)).json()["id"]
+
+
+@pytest.fixture
+async def customer(intake, admin, bootstrap_servers, topic_prefix):
+    """A customer with a contact, a site, a contract (its policy published by the SLA monitor) and one
+    unit under warranty."""
 
     async def post(path, body):
         response = await intake.post(path, json=body, headers=admin)
@@ -48,9 +80,12 @@ async def customer(intake, admin):
         f"/customers/{company}/contacts", {"name": "王经理", "phone": "+86 138-0013-8000", "is_main": True}
     )
     site = await post(
-        f"/customers/{company}/sites", {"address": "浦东大道 1 号", "city": "Shanghai", "region": "SH"}
+        f"/customers/{company}/sites",
+        {"address": "浦东大道 1 号", "city": "Shanghai", "region": "SH", "region_class": "city"},
     )
-    contract = await post(
+    await publish_policy(bootstrap_servers, topic_prefix, "seed-003")
+    contract = await saved_once_known(
+        intake,
         f"/customers/{company}/contracts",
         {
             "policy_id": "seed-003",
@@ -60,6 +95,7 @@ async def customer(intake, admin):
             "account_engineer_id": "tech-1",
             "sales_rep_id": "sales-9",
         },
+        admin,
     )
     unit = await post(
         f"/customers/{company}/units",

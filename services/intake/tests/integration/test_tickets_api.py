@@ -102,6 +102,7 @@ async def test_opened_event_carries_the_full_context_and_entitlement(
         "unit_id": customer["unit"],
         "product_line": "elevator",
         "on_site_covered": True,
+        "region_class": "city",  # the site's
     }
     assert opened.actor == "hotline-gw"
     assert opened.correlationid
@@ -294,7 +295,7 @@ async def test_field_work_events_drive_the_ticket_and_technicians_see_only_their
 
 
 async def test_dissatisfied_callback_files_a_complaint_and_complaints_get_replies(
-    intake, customer, gateway, dispatcher, bootstrap_servers, topic_prefix
+    intake, customer, gateway, dispatcher, complaint_desk, bootstrap_servers, topic_prefix
 ):
     ticket_id = (await intake.post("/tickets", json=ticket_body(customer), headers=gateway)).json()[
         "ticket_id"
@@ -307,11 +308,20 @@ async def test_dissatisfied_callback_files_a_complaint_and_complaints_get_replie
     )
     assert standalone.status_code == 201
     complaint_id = standalone.json()["complaint_id"]
-    reply = await intake.post(
+    by_dispatcher = await intake.post(
         f"/complaints/{complaint_id}/reply", json={"reply": "we apologise"}, headers=dispatcher
     )
-    assert reply.json()["status"] == "answered"
-    again = await intake.post(f"/complaints/{complaint_id}/reply", json={"reply": "x"}, headers=dispatcher)
+    assert by_dispatcher.status_code == 403  # handled apart from the service department (seed 002)
+    assert by_dispatcher.headers["content-type"] == "application/problem+json"
+    reply = await intake.post(
+        f"/complaints/{complaint_id}/reply", json={"reply": "we apologise"}, headers=complaint_desk
+    )
+    assert reply.status_code == 200 and reply.json()["status"] == "answered"
+    read = await intake.get(f"/complaints/{complaint_id}", headers=dispatcher)
+    assert read.json()["reply"] == "we apologise"  # the office still reads complaints
+    again = await intake.post(
+        f"/complaints/{complaint_id}/reply", json={"reply": "x"}, headers=complaint_desk
+    )
     assert again.status_code == 409
     records = await read_topic(bootstrap_servers, f"{topic_prefix}servicepact.tickets.v1", expected=7)
     complaints = [e for e in envelopes(records) if e.type.startswith("Complaint")]
@@ -321,6 +331,8 @@ async def test_dissatisfied_callback_files_a_complaint_and_complaints_get_replie
         ("ComplaintFiled", "customer", complaint_id),
         ("ComplaintFiled", "satisfaction_callback", ticket_id),
     ]
+    # the reply clock's policy: the customer's contract's, standalone or about the ticket
+    assert [e.data["policy_id"] for e in complaints if e.type == "ComplaintFiled"] == ["seed-003"] * 2
 
 
 async def test_a_third_failure_diagnosed_in_the_field_makes_the_unit_due_for_replacement(

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from intake.adapters.archive_facts import ArchiveFacts, assemble
+from intake.adapters.archive_facts import DEFAULT_POLICY, ArchiveFacts, assemble
 from intake.adapters.phones import e164
 from intake.adapters.repositories import ComplaintRepository, TicketRepository
 from intake.domain.entitlement import PriorRepair
@@ -88,6 +88,17 @@ class FakeArchive:
     async def exists(self, kind: str, row_id: str) -> bool:
         return row_id in self.rows[kind]
 
+    async def contract_policy(self, customer_id: str, *, on: date) -> str:
+        in_force = [
+            k
+            for k in self.rows["contracts"].values()
+            if k["company_id"] == customer_id
+            and k.get("starts_on", on) <= on
+            and (k.get("ends_on") is None or k["ends_on"] >= on)
+        ]
+        in_force.sort(key=lambda k: (k.get("starts_on", on), k["id"]))
+        return in_force[-1]["policy_id"] if in_force else DEFAULT_POLICY
+
     async def insert(self, kind: str, values: dict[str, Any]) -> None:
         if kind == "units" and any(
             u["serial_number"] == values["serial_number"] for u in self.rows["units"].values()
@@ -130,12 +141,26 @@ class FakeTicketRows:
         self.technicians[ticket_id] = technician_id
 
 
+class FakeSlaReferences:
+    """The policies and calendars the SLA monitor published, as a set."""
+
+    def __init__(self) -> None:
+        self.published: set[tuple[str, str]] = set()
+
+    async def record(self, kind: str, reference_id: str, published_at: datetime) -> None:
+        self.published.add((kind, reference_id))
+
+    async def known(self, wanted: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        return {pair for pair in wanted if pair in self.published}
+
+
 class FakeUnitOfWork(InMemoryUnitOfWork):
     def __init__(
         self,
         streams: InMemoryStreams,
         archive: FakeArchive,
         ticket_rows: FakeTicketRows,
+        sla_references: FakeSlaReferences,
         metadata: EventMetadata | None = None,
     ) -> None:
         super().__init__(streams, metadata)
@@ -143,6 +168,7 @@ class FakeUnitOfWork(InMemoryUnitOfWork):
         self.complaints = ComplaintRepository(self)
         self.archive = archive
         self.ticket_rows = ticket_rows
+        self.sla_references = sla_references
 
 
 class Intake:
@@ -152,8 +178,11 @@ class Intake:
         self.streams = InMemoryStreams()
         self.archive = FakeArchive()
         self.ticket_rows = FakeTicketRows()
+        self.sla_references = FakeSlaReferences()
         self.bus = MessageBus(
-            lambda metadata, conn: FakeUnitOfWork(self.streams, self.archive, self.ticket_rows, metadata),
+            lambda metadata, conn: FakeUnitOfWork(
+                self.streams, self.archive, self.ticket_rows, self.sla_references, metadata
+            ),
             handlers(china_calendar()),
         )
 
@@ -164,8 +193,10 @@ class Intake:
         return [type(event).__name__ for event in self.streams.events(stream_id)]
 
     def customer(self) -> dict[str, str]:
-        """A customer with a contact, a site, a contract, a unit in warranty and one long out of it."""
+        """A customer with a contact, a site, a contract (its policy published by the SLA monitor), a
+        unit in warranty and one long out of it."""
         today = datetime.now(UTC).date()
+        self.sla_references.published.add(("policy", "seed-003"))
         rows = self.archive.rows
         rows["companies"]["C-1"] = {"id": "C-1", "name": "Pearl Elevators"}
         rows["contacts"]["P-1"] = {

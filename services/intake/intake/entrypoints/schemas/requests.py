@@ -116,10 +116,13 @@ class SiteIn(_In):
     address: str = Field(min_length=1, max_length=500)
     city: str = Text200
     region: str = Text200
+    region_class: Literal["city", "elsewhere"] | None = None  # SLA targets may differ (SPEC 2.2)
 
 
 class ContractIn(_In):
-    policy_id: str = Text200
+    # A policy and calendar the SLA monitor has published (an unknown one is refused, never replaced);
+    # none named: the default policy and 7x24, which always exist.
+    policy_id: str = Field(default="default", min_length=1, max_length=200)
     calendar_id: str = Field(default="7x24", min_length=1, max_length=200)
     on_site_regions: list[str] = Field(default_factory=list, max_length=100)
     remote_only_elsewhere: bool = True

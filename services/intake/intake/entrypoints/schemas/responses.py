@@ -66,6 +66,7 @@ class TicketOut(_Out):
     site_id: str | None
     unit_id: str | None
     region: str | None
+    region_class: str | None = None
     on_site_covered: bool
     description: str
     fault_code: str | None
@@ -165,6 +166,7 @@ class SiteOut(_Out):
     address: str
     city: str
     region: str
+    region_class: str | None = None
 
 
 class ContractOut(_Out):

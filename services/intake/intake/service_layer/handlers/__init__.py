@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from intake.domain import commands as c
-from intake.service_layer.handlers import archive, complaints, field_work, tickets
+from intake.service_layer.handlers import archive, complaints, field_work, sla_references, tickets
 from shared.calendars.china import ChinaCalendar
 from shared.messagebus import Handler
 
@@ -36,4 +36,5 @@ def handlers(holidays: ChinaCalendar) -> dict[type, Handler]:
         c.AddRecord: archive.add_record,
         c.ReplaceRecord: archive.replace_record,
         c.RemoveRecord: archive.remove_record,
+        c.RecordSlaReference: sla_references.record_sla_reference,
     }

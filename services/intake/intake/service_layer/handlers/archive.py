@@ -1,8 +1,9 @@
 """The customer archive's commands: reference rows added, replaced, removed, each checked first.
 
-A row may only point at a site or contract of its own company; a contact is found later by its
-phone's digits, stored with it. What the database refuses (a serial number registered twice, a row
-still referenced) comes back from the adapter as an archive error naming the field.
+A row may only point at a site or contract of its own company; a contract only at a policy and a
+calendar the SLA monitor has published; a contact is found later by its phone's digits, stored with
+it. What the database refuses (a serial number registered twice, a row still referenced) comes back
+from the adapter as an archive error naming the field.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from intake.adapters.phones import e164
 from intake.domain import commands as c
 from intake.domain.errors import ArchiveError
 from intake.service_layer.archive import new_id
+from intake.service_layer.sla_references import require_known_sla_references
 from intake.service_layer.unit_of_work import IntakeUnitOfWork
 
 ID_PREFIX = {"contacts": "P", "sites": "S", "contracts": "K", "units": "U"}
@@ -26,7 +28,8 @@ async def _require(uow: IntakeUnitOfWork, kind: str, row_id: str, field: str) ->
 
 
 async def _checked(uow: IntakeUnitOfWork, company_id: str, values: dict[str, Any]) -> dict[str, Any]:
-    """The site and contract a row points at belong to the same company; a contact's phone is E.164."""
+    """The site and contract a row points at belong to the same company; a contract's policy and
+    calendar exist at the SLA monitor; a contact's phone is E.164."""
     if "site_id" in values:
         site = await _require(uow, "sites", values["site_id"], "site_id")
         if site["company_id"] != company_id:
@@ -35,6 +38,9 @@ async def _checked(uow: IntakeUnitOfWork, company_id: str, values: dict[str, Any
         contract = await _require(uow, "contracts", values["contract_id"], "contract_id")
         if contract["company_id"] != company_id:
             raise ArchiveError(422, "contract belongs to another company", "contract_id")
+    await require_known_sla_references(
+        uow, policy_id=values.get("policy_id"), calendar_id=values.get("calendar_id")
+    )
     if "phone" in values:
         phone = e164(values["phone"])
         if phone is None:

@@ -14,8 +14,9 @@ from intake.service_layer.unit_of_work import IntakeUnitOfWork
 
 
 async def file_complaint(command: c.FileComplaint, uow: IntakeUnitOfWork) -> dict[str, Any]:
-    """About a ticket: the ticket's customer and context; standalone: a known customer."""
-    context = None
+    """About a ticket: the ticket's customer and context; standalone: a known customer. Either way
+    the complaint names the customer's contract policy (the ticket's), for its reply clock."""
+    context, policy_id = None, None
     if command.ticket_id is not None:
         ticket = await uow.tickets.get(command.ticket_id)
         if ticket is None:
@@ -26,6 +27,8 @@ async def file_complaint(command: c.FileComplaint, uow: IntakeUnitOfWork) -> dic
             raise InvalidCommand("the ticket belongs to another customer", field="ticket_id")
     elif not await uow.archive.exists("companies", command.customer_id):
         raise InvalidCommand("unknown customer", field="customer_id")
+    else:
+        policy_id = await uow.archive.contract_policy(command.customer_id, on=now().date())
     complaint = Complaint.file(
         complaint_id=time_ordered_id("CP"),
         customer_id=command.customer_id,
@@ -33,6 +36,7 @@ async def file_complaint(command: c.FileComplaint, uow: IntakeUnitOfWork) -> dic
         now=now(),
         ticket_id=command.ticket_id,
         context=context,
+        policy_id=policy_id,
     )
     uow.complaints.add(complaint)
     return complaint_document(complaint)

@@ -17,6 +17,7 @@ from intake.domain.ticket import Ticket
 from intake.service_layer.assessment import assess_again, entitle
 from intake.service_layer.documents import ticket_document
 from intake.service_layer.ids import time_ordered_id
+from intake.service_layer.sla_references import require_known_sla_references
 from intake.service_layer.unit_of_work import IntakeUnitOfWork
 from shared.calendars.china import ChinaCalendar
 
@@ -28,7 +29,8 @@ def now() -> datetime:
 
 
 async def open_ticket(command: c.OpenTicket, uow: IntakeUnitOfWork, *, holidays: ChinaCalendar) -> Document:
-    """A new ticket in its archive context, its entitlement assessed when it names a unit."""
+    """A new ticket in its archive context, its entitlement assessed when it names a unit; its
+    contract's policy and calendar must exist at the SLA monitor (never measured by the default)."""
     facts = await uow.archive.ticket_facts(
         customer_id=command.customer_id,
         severity=command.severity,
@@ -38,6 +40,10 @@ async def open_ticket(command: c.OpenTicket, uow: IntakeUnitOfWork, *, holidays:
         site_id=command.site_id,
         unit_id=command.unit_id,
         serial_number=command.serial_number,
+    )
+    context = facts.context
+    await require_known_sla_references(
+        uow, policy_id=context.policy_id, calendar_id=context.calendar_id, contract_id=context.contract_id
     )
     at = now()
     contract = facts.contract or {}
