@@ -40,7 +40,13 @@ def entitle(
         prior_repairs=prior,
         calendar=holidays,
     )
-    ticket.record_entitlement(entitlement, now, fault_code=fault_code)
+    ticket.record_entitlement(
+        entitlement,
+        now,
+        fault_code=fault_code,
+        days_out_of_service=unit.get("days_out_of_service") or 0,
+        out_of_service_reasons=tuple(unit.get("out_of_service_reasons") or ()),
+    )
 
 
 async def assess_again(

@@ -148,6 +148,8 @@ class Warranty(_Out):
     in_warranty: bool
     ends_on: date
     days_left: int
+    days_out_of_service: int = Field(default=0, description="Days the warranty is extended by")
+    extension_reasons: list[str] = Field(default_factory=list, description="The outages counted")
 
 
 class ContactOut(_Out):
