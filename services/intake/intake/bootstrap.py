@@ -4,6 +4,7 @@ from pathlib import Path
 
 from intake.adapters.inbound import DISPATCH_EVENTS
 from intake.config import Settings
+from intake.domain.archive_events import ARCHIVE_EVENTS
 from intake.domain.events import COMPLAINT_EVENTS, TICKET_EVENTS
 from intake.entrypoints import consumers
 from intake.service_layer.bus import IntakeBus, message_bus
@@ -14,7 +15,7 @@ from shared.runtime import ConsumerSpec, ServiceRuntime
 
 def build_registry() -> EventRegistry:
     registry = EventRegistry()
-    registry.register_all(*TICKET_EVENTS, *COMPLAINT_EVENTS, *DISPATCH_EVENTS)
+    registry.register_all(*TICKET_EVENTS, *COMPLAINT_EVENTS, *ARCHIVE_EVENTS, *DISPATCH_EVENTS)
     return registry
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Text, bindparam, func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from intake.adapters.archive_projection import project_archive
 from intake.adapters.tables import complaints_view, tickets_view
 from intake.adapters.unit_history import project_unit_history
 from intake.domain.events import (
@@ -158,4 +159,9 @@ async def project_complaints(
         await conn.execute(_ANSWER_COMPLAINTS, list(answered.values()))
 
 
-PROJECTIONS: tuple[Projection, ...] = (project_tickets, project_complaints, project_unit_history)
+PROJECTIONS: tuple[Projection, ...] = (
+    project_archive,
+    project_tickets,
+    project_complaints,
+    project_unit_history,
+)

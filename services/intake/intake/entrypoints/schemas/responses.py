@@ -183,6 +183,7 @@ class ContractOut(_Out):
     three_guarantees_variant: str
     starts_on: date
     ends_on: date | None
+    consent_required_before_work: bool = False
 
 
 class UnitOut(_Out):
@@ -199,6 +200,7 @@ class UnitOut(_Out):
     accepted_on: date
     warranty_months: int
     days_out_of_service: int
+    on_site_service_months: int | None = None
     warranty: Warranty
 
 
