@@ -83,6 +83,13 @@ class ContractRepository(Repository[Contract]):
     aggregate_type = Contract
     stream_type = "contract"
 
+    async def first_version(self, contract_id: str) -> Contract | None:
+        """The contract as first recorded (read only), or None if it has no stream."""
+        if not contract_id.startswith(CONTRACT_PREFIX):
+            return None
+        history = await self._uow.read_stream(self.stream_id(contract_id))
+        return Contract.replay(history[:1]) if history else None
+
     def id_of(self, aggregate: Contract) -> str:
         return aggregate.record_id
 

@@ -123,6 +123,13 @@ class StoredEvent(_Out):
     data: dict[str, Any]
 
 
+class ArchiveHistory(BaseModel):
+    """A customer's, unit's or contract's stream, oldest first."""
+
+    id: str
+    events: list[StoredEvent]
+
+
 class TicketHistory(BaseModel):
     ticket_id: str
     events: list[StoredEvent]
@@ -202,6 +209,12 @@ class UnitOut(_Out):
     days_out_of_service: int
     on_site_service_months: int | None = None
     warranty: Warranty
+
+
+class UnitRecord(UnitOut):
+    """A unit with the contract it is under, both as they stood at the instant asked (or now)."""
+
+    contract: ContractOut | None = None
 
 
 class CompanyRecord(_Out):
