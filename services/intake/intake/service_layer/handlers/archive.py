@@ -57,7 +57,8 @@ async def _unit_values(
     uow: IntakeUnitOfWork, company_id: str, values: dict[str, Any], unit_id: str | None = None
 ) -> dict[str, Any]:
     values = await _checked(uow, company_id, values)
-    if await uow.archive.serial_taken(values["serial_number"], by_other_than=unit_id):
+    serial = values.get("serial_number")
+    if serial and await uow.archive.serial_taken(serial, by_other_than=unit_id):
         raise ArchiveError(409, "serial number already registered", "serial_number")
     return values
 
