@@ -87,11 +87,10 @@ def _check_owner(
 
 def prior_repair(fault_code: str, resolved_on, cause: str | None, reported_on) -> PriorRepair:
     """A recorded repair as the rules see it (a cause never assessed: presumed a performance fault)."""
-    known = cause in Cause._value2member_map_ and cause != Cause.UNKNOWN
     return PriorRepair(
         fault_code=fault_code,
         resolved_on=resolved_on,
-        cause=Cause(cause) if known else Cause.PERFORMANCE_FAULT,
+        cause=Cause(cause) if cause in Cause._value2member_map_ else Cause.PERFORMANCE_FAULT,
         reported_on=reported_on,
     )
 

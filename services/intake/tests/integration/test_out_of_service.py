@@ -125,3 +125,39 @@ async def test_a_unit_repaired_twice_has_its_warranty_moved_by_its_twelve_days_o
     ]
     assert first_assessed[0]["days_out_of_service"] == 0
     assert date.fromisoformat(first_assessed[0]["warranty_ends_on"]) == ends_before
+
+
+async def test_a_cancelled_ticket_counts_no_day_and_a_reopened_one_counts_again_from_the_reopening(
+    intake, customer, gateway, admin
+):
+    now = datetime.now(UTC)
+    unit_id = customer["unit"]
+    cancelled = await intake.post(
+        "/tickets", json=_body(customer, unit_id, now - timedelta(days=9)), headers=gateway
+    )
+    cancelled_id = cancelled.json()["ticket_id"]
+    response = await intake.post(
+        f"/tickets/{cancelled_id}/cancel", json={"reason": "duplicate"}, headers=admin
+    )
+    assert response.status_code == 200, response.text
+    repaired = await intake.post(
+        "/tickets", json=_body(customer, unit_id, now - timedelta(days=2)), headers=gateway
+    )
+    repaired_id = repaired.json()["ticket_id"]
+    for step, body in (("resolve", {"resolution": "fixed"}), ("reopen", {"reason": "failed again"})):
+        response = await intake.post(f"/tickets/{repaired_id}/{step}", json=body, headers=admin)
+        assert response.status_code == 200, response.text
+
+    unit = await _unit_in_lookup(intake, admin, serial="SN-0001")
+    assert unit["warranty"]["days_out_of_service"] == 2  # the reopened outage is not over yet
+    assert (
+        len(unit["warranty"]["extension_reasons"]) == 1
+        and repaired_id in unit["warranty"]["extension_reasons"][0]
+    )
+    response = await intake.post(
+        f"/tickets/{repaired_id}/resolve", json={"resolution": "fixed"}, headers=admin
+    )
+    assert response.status_code == 200, response.text
+    unit = await _unit_in_lookup(intake, admin, serial="SN-0001")
+    assert unit["warranty"]["days_out_of_service"] == 2  # reopened and repaired today: no further day
+    assert len(unit["warranty"]["extension_reasons"]) == 1
