@@ -4,6 +4,7 @@ from pathlib import Path
 
 from intake.adapters.inbound import DISPATCH_EVENTS, SLA_CATALOG_EVENTS
 from intake.config import Settings
+from intake.domain.archive_events import ARCHIVE_EVENTS
 from intake.domain.events import COMPLAINT_EVENTS, TICKET_EVENTS
 from intake.entrypoints import consumers
 from intake.service_layer.bus import IntakeBus, message_bus
@@ -15,7 +16,9 @@ from shared.wiring import Wiring
 
 def build_registry() -> EventRegistry:
     registry = EventRegistry()
-    registry.register_all(*TICKET_EVENTS, *COMPLAINT_EVENTS, *DISPATCH_EVENTS, *SLA_CATALOG_EVENTS)
+    registry.register_all(
+        *TICKET_EVENTS, *COMPLAINT_EVENTS, *ARCHIVE_EVENTS, *DISPATCH_EVENTS, *SLA_CATALOG_EVENTS
+    )
     return registry
 
 

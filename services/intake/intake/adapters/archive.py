@@ -1,8 +1,8 @@
-"""The customer archive on the unit of work's connection: rows read and written in its transaction.
+"""The customer archive's read model on the unit of work's connection (its transaction).
 
-Reference data kept as plain mutable rows (companies, contacts, sites, contracts, units). Handlers
-decide what may change; this adapter only speaks SQL, and turns the database's refusals (a serial
-number already registered, a row still referenced) into archive errors naming the field.
+The archive is event-sourced (customers, units, contracts: `repositories`); its rows
+(`archive_projection`) answer what spans aggregates: the facts a new ticket needs, a unit's past
+repairs, whether a serial number is taken, whether a site or contract is still referenced.
 """
 
 from __future__ import annotations
@@ -10,15 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters import archive_facts
 from intake.adapters.archive_facts import ArchiveFacts
 from intake.adapters.tables import companies, contacts, contracts, sites, units
 from intake.domain.entitlement import PriorRepair
-from intake.domain.errors import ArchiveError
 from intake.domain.events import Severity
 
 TABLES = {
@@ -28,14 +26,6 @@ TABLES = {
     "contracts": contracts,
     "units": units,
 }
-
-
-def _integrity(exc: IntegrityError) -> ArchiveError:
-    if "serial_number" in str(exc.orig):
-        return ArchiveError(409, "serial number already registered", "serial_number")
-    if "foreign key" in str(exc.orig).lower():
-        return ArchiveError(409, "still referenced by other records (units, contracts)", "id")
-    raise exc
 
 
 class Archive:
@@ -83,39 +73,21 @@ class Archive:
         """One row of `kind` (a key of TABLES) by id, or None."""
         return await archive_facts.row_by_id(self.conn, TABLES[kind], row_id)
 
-    async def insert(self, kind: str, values: dict[str, Any]) -> None:
-        try:
-            await self.conn.execute(insert(TABLES[kind]).values(**values))
-        except IntegrityError as exc:
-            raise _integrity(exc) from None
+    async def serial_taken(self, serial_number: str, *, by_other_than: str | None = None) -> bool:
+        """Whether another unit already has this serial number (serial numbers are unique)."""
+        query = select(units.c.id).where(units.c.serial_number == serial_number)
+        if by_other_than is not None:
+            query = query.where(units.c.id != by_other_than)
+        return (await self.conn.execute(query.limit(1))).first() is not None
 
-    async def update(self, kind: str, company_id: str, row_id: str, values: dict[str, Any]) -> bool:
-        """False: no such row for this company."""
-        table = TABLES[kind]
-        try:
-            result = await self.conn.execute(
-                update(table).where(table.c.id == row_id, table.c.company_id == company_id).values(**values)
-            )
-        except IntegrityError as exc:
-            raise _integrity(exc) from None
-        return result.rowcount > 0
-
-    async def delete(self, kind: str, company_id: str, row_id: str) -> bool:
-        """False: no such row for this company."""
-        table = TABLES[kind]
-        try:
-            result = await self.conn.execute(
-                delete(table).where(table.c.id == row_id, table.c.company_id == company_id)
-            )
-        except IntegrityError as exc:
-            raise _integrity(exc) from None
-        return result.rowcount > 0
-
-    async def rename_company(self, company_id: str, name: str) -> bool:
-        result = await self.conn.execute(
-            update(companies).where(companies.c.id == company_id).values(name=name)
-        )
-        return result.rowcount > 0
+    async def referenced(self, kind: str, row_id: str) -> bool:
+        """Whether a unit points at this site or contract (it may not be removed then)."""
+        column = {"sites": units.c.site_id, "contracts": units.c.contract_id}.get(kind)
+        if column is None:
+            return False
+        return (
+            await self.conn.execute(select(units.c.id).where(column == row_id).limit(1))
+        ).first() is not None
 
     async def contract_policy(self, customer_id: str, *, on: date) -> str:
         """The policy of the customer's contract in force `on` (the latest started), else the default."""

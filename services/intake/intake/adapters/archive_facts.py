@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.phones import e164
 from intake.adapters.tables import contracts, sites, unit_repairs, units
-from intake.domain.entitlement import PriorRepair
+from intake.domain.entitlement import Cause, PriorRepair
 from intake.domain.errors import InvalidCommand
 from intake.domain.events import Caller, Severity, TicketContext
 from intake.domain.ticket import covers_on_site
@@ -47,7 +47,8 @@ def _facts_statement(unit_match: str):
     return text(f"""
         SELECT co.id AS customer_found, {_columns("u", units)}, {_columns("s", sites)},
                {_columns("k", contracts)}, ct.id AS contact_id,
-               r.fault_codes AS repair_fault_codes, r.resolved_ons AS repair_resolved_ons
+               r.fault_codes AS repair_fault_codes, r.resolved_ons AS repair_resolved_ons,
+               r.causes AS repair_causes, r.reported_ons AS repair_reported_ons
         FROM (SELECT 1) AS one
         LEFT JOIN companies co ON co.id = :customer_id
         LEFT JOIN units u ON u.{unit_match} = :unit_key
@@ -57,7 +58,10 @@ def _facts_statement(unit_match: str):
             SELECT id FROM contacts WHERE company_id = :customer_id AND phone = :phone LIMIT 1
         ) ct ON true
         LEFT JOIN LATERAL (
-            SELECT array_agg(fault_code) AS fault_codes, array_agg(resolved_on) AS resolved_ons
+            SELECT array_agg(fault_code ORDER BY ticket_id) AS fault_codes,
+                   array_agg(resolved_on ORDER BY ticket_id) AS resolved_ons,
+                   array_agg(cause ORDER BY ticket_id) AS causes,
+                   array_agg(reported_on ORDER BY ticket_id) AS reported_ons
             FROM unit_repairs WHERE unit_id = u.id
         ) r ON true
     """)
@@ -82,9 +86,24 @@ def _check_owner(
         raise InvalidCommand(f"unknown {what or field} for this customer", field=field)
 
 
+def prior_repair(fault_code: str, resolved_on, cause: str | None, reported_on) -> PriorRepair:
+    """A recorded repair as the rules see it (a cause never assessed: presumed a performance fault)."""
+    return PriorRepair(
+        fault_code=fault_code,
+        resolved_on=resolved_on,
+        cause=Cause(cause)
+        if cause is not None and cause in Cause._value2member_map_
+        else Cause.PERFORMANCE_FAULT,
+        reported_on=reported_on,
+    )
+
+
 def _repairs(row) -> tuple[PriorRepair, ...]:
-    codes, days = row["repair_fault_codes"] or (), row["repair_resolved_ons"] or ()
-    return tuple(PriorRepair(fault_code=code, resolved_on=day) for code, day in zip(codes, days, strict=True))
+    codes = row["repair_fault_codes"] or ()
+    days = row["repair_resolved_ons"] or ()
+    causes = row["repair_causes"] or (None,) * len(codes)
+    reported = row["repair_reported_ons"] or (None,) * len(codes)
+    return tuple(map(prior_repair, codes, days, causes, reported))
 
 
 async def row_by_id(conn: AsyncConnection, table, row_id: str) -> dict[str, Any] | None:
@@ -207,12 +226,13 @@ def assemble(
 
 
 async def prior_repairs(conn: AsyncConnection, unit_id: str, *, excluding_ticket: str) -> list[PriorRepair]:
+    columns = (unit_repairs.c.fault_code, unit_repairs.c.resolved_on, unit_repairs.c.cause)
     rows = await conn.execute(
-        select(unit_repairs.c.fault_code, unit_repairs.c.resolved_on).where(
+        select(*columns, unit_repairs.c.reported_on).where(
             unit_repairs.c.unit_id == unit_id, unit_repairs.c.ticket_id != excluding_ticket
         )
     )
-    return [PriorRepair(fault_code=r.fault_code, resolved_on=r.resolved_on) for r in rows]
+    return [prior_repair(r.fault_code, r.resolved_on, r.cause, r.reported_on) for r in rows]
 
 
 async def contract_policy(conn: AsyncConnection, customer_id: str, *, on: date) -> str:

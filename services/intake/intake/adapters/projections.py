@@ -1,6 +1,7 @@
 """Read models kept current from the events a unit of work appends, in the same transaction.
 
-A committed command is visible at once in `tickets_view`, `complaints_view` and `unit_repairs`.
+A committed command is visible at once in `tickets_view`, `complaints_view` and a unit's history
+(`unit_history`: outages, days out of service, repairs).
 Each projection folds the batch's events per stream first, so a group of openings (or a command that
 records two events) costs one statement per table, whatever the batch size. A row's `version` counts
 its stream's events: the row is created by the stream's first event and moves with every later one
@@ -16,7 +17,9 @@ from sqlalchemy import Text, bindparam, func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from intake.adapters.tables import complaints_view, tickets_view, unit_repairs
+from intake.adapters.archive_projection import project_archive
+from intake.adapters.tables import complaints_view, tickets_view
+from intake.adapters.unit_history import project_unit_history
 from intake.domain.events import (
     ComplaintAnswered,
     ComplaintFiled,
@@ -71,7 +74,6 @@ _ANSWER_COMPLAINTS = (
     .where(complaints_view.c.complaint_id == bindparam("b_complaint_id"))
     .values(reply=bindparam("b_reply"), answered_at=bindparam("b_answered_at"))
 )
-_UPSERT_REPAIRS = _upsert(unit_repairs, "ticket_id")
 
 
 def _opened_row(event: TicketOpened) -> dict[str, Any]:
@@ -157,22 +159,9 @@ async def project_complaints(
         await conn.execute(_ANSWER_COMPLAINTS, list(answered.values()))
 
 
-async def project_repairs(
-    conn: AsyncConnection, envelopes: Sequence[Envelope], events: Sequence[Any]
-) -> None:
-    """A unit's repair history (for the repeated-fault rule): every resolution with a fault code."""
-    repairs = {
-        event.ticket_id: {
-            "ticket_id": event.ticket_id,
-            "unit_id": event.context.unit_id,
-            "fault_code": event.fault_code,
-            "resolved_on": event.occurred_at.date(),
-        }
-        for event in events
-        if isinstance(event, TicketResolved) and event.context.unit_id and event.fault_code
-    }
-    if repairs:
-        await conn.execute(_UPSERT_REPAIRS, list(repairs.values()))
-
-
-PROJECTIONS: tuple[Projection, ...] = (project_tickets, project_complaints, project_repairs)
+PROJECTIONS: tuple[Projection, ...] = (
+    project_archive,
+    project_tickets,
+    project_complaints,
+    project_unit_history,
+)

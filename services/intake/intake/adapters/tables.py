@@ -1,11 +1,13 @@
 """Intake tables: the customer archive (reference data) and the ticket/complaint read models."""
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     MetaData,
@@ -60,6 +62,7 @@ contracts = Table(
     Column("three_guarantees_variant", Text, nullable=False),
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date),
+    Column("consent_required_before_work", Boolean, nullable=False, server_default="false"),
 )
 units = Table(
     "units",
@@ -76,7 +79,9 @@ units = Table(
     Column("installed_on", Date),
     Column("accepted_on", Date, nullable=False),
     Column("warranty_months", Integer, nullable=False),
-    Column("days_out_of_service", Integer, nullable=False, server_default="0"),
+    Column("days_out_of_service", Integer, nullable=False, server_default="0"),  # from unit_outages
+    Column("out_of_service_reasons", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("on_site_service_months", Integer),  # None: on-site service as long as the warranty
 )
 tickets_view = Table(
     "tickets_view",
@@ -104,6 +109,19 @@ unit_repairs = Table(
     Column("unit_id", Text, nullable=False, index=True),
     Column("fault_code", Text, nullable=False),
     Column("resolved_on", Date, nullable=False),
+    Column("cause", Text),  # the ticket's last assessed cause (None: never assessed)
+    Column("reported_on", Date),  # the local day the fault was reported
+)
+unit_outages = Table(
+    "unit_outages",
+    metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column("ticket_id", Text, nullable=False, index=True),
+    Column("unit_id", Text, nullable=False, index=True),
+    Column("started_on", Date, nullable=False),  # local day reported (or reopened)
+    Column("ended_on", Date),  # local day resolved; None: still out of service
+    Column("waited_for_parts", Boolean, nullable=False, server_default="false"),
+    Column("cause", Text),  # the ticket's last assessed cause
 )
 Index("tickets_view_customer_idx", tickets_view.c.customer_id, tickets_view.c.ticket_id)
 Index("tickets_view_status_idx", tickets_view.c.status, tickets_view.c.ticket_id)

@@ -102,6 +102,8 @@ class EntitlementAssessed(TicketEvent):
     on_site_service_ends_on: date | None = None  # None: free on-site service as long as the warranty
     on_site_service_covered: bool | None = None  # the free on-site term covers the report day
     awaits_consent: bool = False  # chargeable work waits for the customer's consent to the quote
+    days_out_of_service: int = 0  # the warranty's extension (days out of service for repair, parts)
+    out_of_service_reasons: tuple[str, ...] = ()  # one line per outage counted
 
 
 @dataclass(frozen=True, kw_only=True)

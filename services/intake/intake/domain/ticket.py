@@ -146,8 +146,15 @@ class Ticket(Aggregate):
         self._record(TicketNoteAdded(**self._base(now), text=text, author=author))
 
     def record_entitlement(
-        self, entitlement: Entitlement, now: datetime, *, fault_code: str | None = None
+        self,
+        entitlement: Entitlement,
+        now: datetime,
+        *,
+        fault_code: str | None = None,
+        days_out_of_service: int = 0,
+        out_of_service_reasons: tuple[str, ...] = (),
     ) -> None:
+        """The decision, with the warranty's extension and its reasons (days out of service)."""
         self._require("assess entitlement of", UNFINISHED | {Status.RESOLVED})
         self._record(
             EntitlementAssessed(
@@ -169,6 +176,8 @@ class Ticket(Aggregate):
                 on_site_service_ends_on=entitlement.on_site_service_ends_on,
                 on_site_service_covered=entitlement.on_site_service_covered,
                 awaits_consent=entitlement.awaits_consent,
+                days_out_of_service=days_out_of_service,
+                out_of_service_reasons=out_of_service_reasons,
             )
         )
 

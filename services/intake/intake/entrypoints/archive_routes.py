@@ -6,6 +6,7 @@ views. Contacts, sites, contracts and units share one shape of route, named by t
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
@@ -21,14 +22,17 @@ from intake.entrypoints.dependencies import (
     no_nul_parameters,
 )
 from intake.entrypoints.schemas import (
+    ArchiveHistory,
     CompanyIn,
     CompanyRecord,
     ContactIn,
     ContractIn,
+    ContractOut,
     Created,
     Lookup,
     SiteIn,
     UnitIn,
+    UnitRecord,
 )
 from shared.http.context import event_metadata
 
@@ -116,12 +120,64 @@ async def remove(company_id: str, kind: str, row_id: str, bus: BusDep, principal
     await bus.handle(command, metadata=event_metadata(principal))
 
 
-@router.get("/customers/{company_id}")
-async def get_company(company_id: str, views: ArchiveViewsDep, _: ArchiveReader) -> CompanyRecord:
-    record = await views.company(company_id)
+def _instant(as_of: datetime | None) -> datetime | None:
+    if as_of is not None and as_of.tzinfo is None:
+        raise MalformedRequest("as_of needs a time zone", field="as_of")
+    return as_of
+
+
+@router.get("/customers/{company_id}", summary="A customer's whole record now, or as it was at `as_of`")
+async def get_company(
+    company_id: str, views: ArchiveViewsDep, _: ArchiveReader, as_of: datetime | None = None
+) -> CompanyRecord:
+    record = await views.company(company_id, as_of=_instant(as_of))
     if record is None:
         raise NotFound("customer", company_id, field="company_id")
     return CompanyRecord.model_validate(record)
+
+
+@router.get("/units/{unit_id}", summary="A unit (its warranty, its contract) now, or as they were at `as_of`")
+async def get_unit(
+    unit_id: str, views: ArchiveViewsDep, _: ArchiveReader, as_of: datetime | None = None
+) -> UnitRecord:
+    unit = await views.unit(unit_id, as_of=_instant(as_of))
+    if unit is None:
+        raise NotFound("unit", unit_id, field="unit_id")
+    return UnitRecord.model_validate(unit)
+
+
+@router.get("/contracts/{contract_id}", summary="A contract now, or as it was at `as_of`")
+async def get_contract(
+    contract_id: str, views: ArchiveViewsDep, _: ArchiveReader, as_of: datetime | None = None
+) -> ContractOut:
+    contract = await views.contract(contract_id, as_of=_instant(as_of))
+    if contract is None:
+        raise NotFound("contract", contract_id, field="contract_id")
+    return ContractOut.model_validate(contract)
+
+
+async def _events(views: ArchiveViewsDep, stream_id: str, what: str, field: str) -> ArchiveHistory:
+    events = await views.events(stream_id)
+    if events is None:
+        raise NotFound(what, stream_id, field=field)
+    return ArchiveHistory.model_validate({"id": stream_id, "events": events})
+
+
+@router.get(
+    "/customers/{company_id}/events", summary="The customer's history (contacts, sites), oldest first"
+)
+async def customer_events(company_id: str, views: ArchiveViewsDep, _: ArchiveReader) -> ArchiveHistory:
+    return await _events(views, company_id, "customer", "company_id")
+
+
+@router.get("/units/{unit_id}/events", summary="The unit's history, oldest first")
+async def unit_events(unit_id: str, views: ArchiveViewsDep, _: ArchiveReader) -> ArchiveHistory:
+    return await _events(views, unit_id, "unit", "unit_id")
+
+
+@router.get("/contracts/{contract_id}/events", summary="The contract's history, oldest first")
+async def contract_events(contract_id: str, views: ArchiveViewsDep, _: ArchiveReader) -> ArchiveHistory:
+    return await _events(views, contract_id, "contract", "contract_id")
 
 
 @router.get(

@@ -24,7 +24,8 @@ async def ticket_views(request: Request) -> TicketViews:
 
 
 async def archive_views(request: Request) -> ArchiveViews:
-    return ArchiveViews(request.app.state.runtime.engine)
+    runtime = request.app.state.runtime
+    return ArchiveViews(runtime.engine, runtime.store)
 
 
 BusDep = Annotated[IntakeBus, Depends(bus)]

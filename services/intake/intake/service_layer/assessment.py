@@ -17,6 +17,24 @@ from intake.service_layer.unit_of_work import IntakeUnitOfWork
 from shared.calendars.china import ChinaCalendar
 
 
+async def contract_as_reported(
+    uow: IntakeUnitOfWork, contract: dict[str, Any] | None, reported_at: datetime | None
+) -> dict[str, Any] | None:
+    """The contract's terms as they stood when the fault was reported (its stream as of then).
+
+    A ticket reported before a change of terms is judged by the old ones; one dated before the
+    contract was first recorded, by its first recorded terms. `contract` is today's row, the answer
+    when no report instant is known or the contract has no stream."""
+    if contract is None or reported_at is None:
+        return contract
+    stood = await uow.contracts.get(contract["id"], as_of=reported_at)
+    if stood is None:
+        stood = await uow.contracts.first_version(contract["id"])
+    if stood is None or stood.removed:
+        return contract
+    return {**contract, **stood.state, "id": stood.record_id, "company_id": stood.customer_id}
+
+
 def entitle(
     ticket: Ticket,
     unit: dict[str, Any],
@@ -40,7 +58,13 @@ def entitle(
         prior_repairs=prior,
         calendar=holidays,
     )
-    ticket.record_entitlement(entitlement, now, fault_code=fault_code)
+    ticket.record_entitlement(
+        entitlement,
+        now,
+        fault_code=fault_code,
+        days_out_of_service=unit.get("days_out_of_service") or 0,
+        out_of_service_reasons=tuple(unit.get("out_of_service_reasons") or ()),
+    )
 
 
 async def assess_again(
@@ -61,6 +85,7 @@ async def assess_again(
     contract = None
     if context.contract_id:
         contract = await uow.archive.row("contracts", context.contract_id)
+        contract = await contract_as_reported(uow, contract, ticket.reported_at)
     if unit is None:
         return False
     prior = await uow.archive.prior_repairs(unit["id"], excluding_ticket=ticket.ticket_id)

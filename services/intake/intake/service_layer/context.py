@@ -12,8 +12,9 @@ def unit_facts(unit: dict[str, Any]) -> UnitFacts:
     return UnitFacts(
         acceptance_date=unit["accepted_on"],
         warranty_months=unit["warranty_months"],
-        days_out_of_service=unit["days_out_of_service"],
+        days_out_of_service=unit.get("days_out_of_service") or 0,
         purchase_date=unit.get("purchased_on"),
+        on_site_service_months=unit.get("on_site_service_months"),
     )
 
 
@@ -24,4 +25,5 @@ def contract_terms(contract: dict[str, Any] | None) -> ContractTerms:
         variant=Variant(contract["three_guarantees_variant"]),
         paid_maintenance_until=contract["paid_maintenance_until"],
         timezone=contract.get("timezone") or DEFAULT_TIMEZONE,  # no column yet: Asia/Shanghai
+        consent_required_before_work=bool(contract.get("consent_required_before_work")),
     )

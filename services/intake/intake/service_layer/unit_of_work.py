@@ -5,10 +5,11 @@
         ticket.resolve(...)
         await uow.commit()                # events + outbox + read models, one transaction
 
-Tickets and complaints are event-sourced (`tickets`, `complaints`); the customer archive is plain
-rows (`archive`); `ticket_rows` holds what dispatch tells about a ticket; `idempotency` the stored
-answers of ticket openings; `sla_references` the policies and calendars the SLA monitor published.
-The projections keep the read tables current on commit.
+Tickets, complaints and the customer archive are event-sourced (`tickets`, `complaints`,
+`customers`, `units`, `contracts`); `archive` reads the archive's rows (its read model);
+`ticket_rows` holds what dispatch tells about a ticket; `idempotency` the stored answers of ticket
+openings; `sla_references` the policies and calendars the SLA monitor published. The
+projections keep the read tables current on commit.
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from typing import Any
 from intake.adapters.archive import Archive
 from intake.adapters.archive_facts import ArchiveFacts
 from intake.adapters.idempotency import IdempotencyRecords
-from intake.adapters.repositories import ComplaintRepository, TicketRepository
+from intake.adapters.repositories import (
+    ComplaintRepository,
+    ContractRepository,
+    CustomerRepository,
+    TicketRepository,
+    UnitRepository,
+)
 from intake.adapters.sla_references import SlaReferences
 from intake.adapters.ticket_rows import TicketRows
 from shared.eventstore import EventStore
@@ -32,6 +39,9 @@ class IntakeUnitOfWork(SqlUnitOfWork):
         super().__init__(store, **kwargs)
         self.tickets = TicketRepository(self)
         self.complaints = ComplaintRepository(self)
+        self.customers = CustomerRepository(self)
+        self.units = UnitRepository(self)
+        self.contracts = ContractRepository(self)
         self.archive = Archive(self, facts_memo)
         self.ticket_rows = TicketRows(self)
         self.idempotency = IdempotencyRecords(self)

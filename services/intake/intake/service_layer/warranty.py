@@ -25,4 +25,7 @@ def warranty_status(unit: dict[str, Any], now: datetime, timezone: str = DEFAULT
         "days_left": max((ends_on - today).days, 0) if in_warranty else 0,
         # the holiday schedule of the end's year is not published yet: judged by weekends only
         "ends_on_provisional": warranty_end_is_provisional(ends_on),
+        # the extension for days out of service (repair, waiting for parts), and why
+        "days_out_of_service": unit.get("days_out_of_service") or 0,
+        "extension_reasons": list(unit.get("out_of_service_reasons") or ()),
     }

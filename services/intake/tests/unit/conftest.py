@@ -1,21 +1,29 @@
 """The in-memory twin of intake's unit of work: handlers run through the bus with no I/O.
 
-`FakeArchive` keeps the customer archive as dicts and answers `ticket_facts` with the same pure
-`assemble` the SQL adapter uses; the streams, the archive and the read model's technicians are
+`FakeArchive` keeps the customer archive's read model as dicts (projected from the archive's events
+on flush, or arranged directly) and answers `ticket_facts` with the same pure `assemble` the SQL
+adapter uses; the streams, the archive and the read model's technicians are
 shared by every unit of work of one test, as the database would be.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from intake.adapters.archive_facts import DEFAULT_POLICY, ArchiveFacts, assemble
 from intake.adapters.phones import e164
-from intake.adapters.repositories import ComplaintRepository, TicketRepository
+from intake.adapters.repositories import (
+    ComplaintRepository,
+    ContractRepository,
+    CustomerRepository,
+    TicketRepository,
+    UnitRepository,
+)
+from intake.domain import archive_events as e
 from intake.domain.entitlement import PriorRepair
-from intake.domain.errors import ArchiveError
 from intake.domain.events import Severity
 from intake.service_layer.handlers import handlers
 
@@ -23,8 +31,6 @@ from shared.calendars.china import china_calendar
 from shared.envelope import EventMetadata
 from shared.messagebus import MessageBus
 from shared.testing.fakes import InMemoryStreams, InMemoryUnitOfWork
-
-REFERENCES = {"units": ("site_id", "contract_id")}  # who points at sites and contracts
 
 
 class FakeArchive:
@@ -99,35 +105,40 @@ class FakeArchive:
         in_force.sort(key=lambda k: (k.get("starts_on", on), k["id"]))
         return in_force[-1]["policy_id"] if in_force else DEFAULT_POLICY
 
-    async def insert(self, kind: str, values: dict[str, Any]) -> None:
-        if kind == "units" and any(
-            u["serial_number"] == values["serial_number"] for u in self.rows["units"].values()
-        ):
-            raise ArchiveError(409, "serial number already registered", "serial_number")
-        self.rows[kind][values["id"]] = dict(values)
+    async def serial_taken(self, serial_number: str, *, by_other_than: str | None = None) -> bool:
+        return any(
+            u["serial_number"] == serial_number and u["id"] != by_other_than
+            for u in self.rows["units"].values()
+        )
 
-    async def update(self, kind: str, company_id: str, row_id: str, values: dict[str, Any]) -> bool:
-        row = self.rows[kind].get(row_id)
-        if row is None or row["company_id"] != company_id:
-            return False
-        row.update(values)
-        return True
+    async def referenced(self, kind: str, row_id: str) -> bool:
+        column = {"sites": "site_id", "contracts": "contract_id"}.get(kind)
+        return column is not None and any(u.get(column) == row_id for u in self.rows["units"].values())
 
-    async def delete(self, kind: str, company_id: str, row_id: str) -> bool:
-        row = self.rows[kind].get(row_id)
-        if row is None or row["company_id"] != company_id:
-            return False
-        for other, columns in REFERENCES.items():
-            if any(r.get(col) == row_id for r in self.rows[other].values() for col in columns):
-                raise ArchiveError(409, "still referenced by other records (units, contracts)", "id")
-        del self.rows[kind][row_id]
-        return True
+    def project(self, events: list[Any]) -> None:
+        """The archive events' rows, as `archive_projection` writes them (days out of service kept)."""
+        for event in events:
+            if isinstance(event, (e.CustomerRegistered, e.CustomerRenamed)):
+                self.rows["companies"][event.customer_id] = {"id": event.customer_id, "name": event.name}
+            for kind, added, removed, id_field in _ROWS:
+                if isinstance(event, added):
+                    data = asdict(event)
+                    row_id = data.pop(id_field)
+                    data.pop("occurred_at")
+                    kept = self.rows[kind].get(row_id, {"days_out_of_service": 0})
+                    computed = {k: v for k, v in kept.items() if k == "days_out_of_service"}
+                    company = data.pop("customer_id")
+                    self.rows[kind][row_id] = {"id": row_id, "company_id": company, **data, **computed}
+                elif isinstance(event, removed):
+                    self.rows[kind].pop(getattr(event, id_field), None)
 
-    async def rename_company(self, company_id: str, name: str) -> bool:
-        if company_id not in self.rows["companies"]:
-            return False
-        self.rows["companies"][company_id]["name"] = name
-        return True
+
+_ROWS = (
+    ("contacts", (e.ContactAdded, e.ContactChanged), e.ContactRemoved, "contact_id"),
+    ("sites", (e.SiteAdded, e.SiteChanged), e.SiteRemoved, "site_id"),
+    ("units", (e.UnitRegistered, e.UnitChanged), e.UnitRemoved, "unit_id"),
+    ("contracts", (e.ContractSigned, e.ContractChanged), e.ContractWithdrawn, "contract_id"),
+)
 
 
 class FakeTicketRows:
@@ -166,9 +177,18 @@ class FakeUnitOfWork(InMemoryUnitOfWork):
         super().__init__(streams, metadata)
         self.tickets = TicketRepository(self)
         self.complaints = ComplaintRepository(self)
+        self.customers = CustomerRepository(self)
+        self.units = UnitRepository(self)
+        self.contracts = ContractRepository(self)
         self.archive = archive
         self.ticket_rows = ticket_rows
         self.sla_references = sla_references
+
+    async def flush(self) -> list[Any]:
+        before = len(self.streams.appended)
+        await super().flush()
+        self.archive.project([event for _, event, _ in self.streams.appended[before:]])
+        return []
 
 
 class Intake:

@@ -68,7 +68,16 @@ async def test_archive_rows_are_added_checked_replaced_and_removed(intake):
     foreign_site = await intake.handle(
         c.AddRecord(kind="sites", company_id=other, values={"address": "2", "city": "BJ", "region": "BJ"})
     )
-    unit = {"site_id": site, "serial_number": "SN-1", "accepted_on": date(2025, 1, 1), "warranty_months": 12}
+    unit = {
+        "site_id": site,
+        "contract_id": None,
+        "model": "EL-1",
+        "serial_number": "SN-1",
+        "product_line": "elevator",
+        "quantity": 1,
+        "accepted_on": date(2025, 1, 1),
+        "warranty_months": 12,
+    }
     unit_id = await intake.handle(c.AddRecord(kind="units", company_id=company, values=unit))
     with pytest.raises(ArchiveError) as foreign:
         await intake.handle(

@@ -12,7 +12,7 @@ from intake.domain.events import Channel, Severity
 AT = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 
 
-def _contract(**values):
+def _contract(company_id: str = "C-1", **values):
     body = {
         "policy_id": "default",
         "calendar_id": "7x24",
@@ -22,7 +22,13 @@ def _contract(**values):
         "paid_maintenance_until": None,
         "starts_on": date(2024, 1, 1),
     }
-    return c.AddRecord(kind="contracts", company_id="C-1", values={**body, **values})
+    return c.AddRecord(kind="contracts", company_id=company_id, values={**body, **values})
+
+
+async def _company(intake) -> str:
+    """A customer registered through its command (the archive is event-sourced)."""
+    intake.sla_references.published.add(("policy", "seed-003"))
+    return await intake.handle(c.AddCompany(name="Pearl"))
 
 
 def _published(kind: str, reference_id: str) -> c.RecordSlaReference:
@@ -46,24 +52,24 @@ def _opening(**changes) -> c.OpenTicket:
     [({"policy_id": "gold"}, "policy_id"), ({"calendar_id": "mon-fri"}, "calendar_id")],
 )
 async def test_a_contract_naming_an_unpublished_policy_or_calendar_is_refused(intake, values, field):
-    intake.customer()
+    company = await _company(intake)
     before = dict(intake.archive.rows["contracts"])
     with pytest.raises(InvalidCommand) as refused:
-        await intake.handle(_contract(**values))
+        await intake.handle(_contract(company, **values))
     assert refused.value.field == field
     assert "not published" in str(refused.value.message)
     assert intake.archive.rows["contracts"] == before  # nothing saved, nothing defaulted
 
 
 async def test_once_published_the_same_contract_is_accepted(intake):
-    intake.customer()
+    company = await _company(intake)
     await intake.handle(_published("policy", "gold"))
     await intake.handle(_published("policy", "gold"))  # redelivered / re-seeded: nothing new
     with pytest.raises(InvalidCommand) as calendar:
-        await intake.handle(_contract(policy_id="gold", calendar_id="mon-fri"))
+        await intake.handle(_contract(company, policy_id="gold", calendar_id="mon-fri"))
     assert calendar.value.field == "calendar_id"
     await intake.handle(_published("calendar", "mon-fri"))
-    contract_id = await intake.handle(_contract(policy_id="gold", calendar_id="mon-fri"))
+    contract_id = await intake.handle(_contract(company, policy_id="gold", calendar_id="mon-fri"))
     saved = intake.archive.rows["contracts"][contract_id]
     assert (saved["policy_id"], saved["calendar_id"]) == ("gold", "mon-fri")
     assert intake.sla_references.published == {
@@ -75,24 +81,25 @@ async def test_once_published_the_same_contract_is_accepted(intake):
 
 async def test_a_contract_naming_no_policy_gets_the_default_on_a_fresh_system(intake):
     """The default policy and 7x24 always exist at the SLA monitor: no publication needed."""
-    intake.customer()
+    company = await _company(intake)
     intake.sla_references.published.clear()
-    contract_id = await intake.handle(_contract())
+    contract_id = await intake.handle(_contract(company))
     assert intake.archive.rows["contracts"][contract_id]["policy_id"] == "default"
 
 
 async def test_replacing_a_contract_checks_its_policy_too(intake):
-    intake.customer()
+    company = await _company(intake)
+    contract_id = await intake.handle(_contract(company, policy_id="seed-003"))
     replace = c.ReplaceRecord(
         kind="contracts",
-        company_id="C-1",
-        record_id="K-1",
-        values={**_contract().values, "policy_id": "gone"},
+        company_id=company,
+        record_id=contract_id,
+        values={**_contract(company).values, "policy_id": "gone"},
     )
     with pytest.raises(InvalidCommand) as refused:
         await intake.handle(replace)
     assert refused.value.field == "policy_id"
-    assert intake.archive.rows["contracts"]["K-1"]["policy_id"] == "seed-003"
+    assert intake.archive.rows["contracts"][contract_id]["policy_id"] == "seed-003"
 
 
 async def test_an_opening_under_a_contract_whose_policy_is_unknown_is_refused(intake):

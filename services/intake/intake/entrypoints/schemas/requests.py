@@ -130,9 +130,10 @@ class ContractIn(_In):
     paid_maintenance_until: date | None = None
     account_engineer_id: str | None = Field(default=None, max_length=200)
     sales_rep_id: str | None = Field(default=None, max_length=200)
-    three_guarantees_variant: Literal["standard", "strict_monthly"] = "standard"
+    three_guarantees_variant: Literal["standard", "strict_monthly", "six_months_new_unit"] = "standard"
     starts_on: date
     ends_on: date | None = None
+    consent_required_before_work: bool = False  # chargeable work waits for the customer's consent
 
     @field_validator("ends_on")
     @classmethod
@@ -153,3 +154,4 @@ class UnitIn(_In):
     installed_on: date | None = None
     accepted_on: date
     warranty_months: int = Field(ge=0, le=12 * 30)
+    on_site_service_months: int | None = Field(default=None, ge=0, le=12 * 30)  # None: the warranty's

@@ -124,6 +124,13 @@ class StoredEvent(_Out):
     data: dict[str, Any]
 
 
+class ArchiveHistory(BaseModel):
+    """A customer's, unit's or contract's stream, oldest first."""
+
+    id: str
+    events: list[StoredEvent]
+
+
 class TicketHistory(BaseModel):
     ticket_id: str
     events: list[StoredEvent]
@@ -149,6 +156,8 @@ class Warranty(_Out):
     in_warranty: bool
     ends_on: date
     days_left: int
+    days_out_of_service: int = Field(default=0, description="Days the warranty is extended by")
+    extension_reasons: list[str] = Field(default_factory=list, description="The outages counted")
 
 
 class ContactOut(_Out):
@@ -183,6 +192,7 @@ class ContractOut(_Out):
     three_guarantees_variant: str
     starts_on: date
     ends_on: date | None
+    consent_required_before_work: bool = False
 
 
 class UnitOut(_Out):
@@ -199,7 +209,14 @@ class UnitOut(_Out):
     accepted_on: date
     warranty_months: int
     days_out_of_service: int
+    on_site_service_months: int | None = None
     warranty: Warranty
+
+
+class UnitRecord(UnitOut):
+    """A unit with the contract it is under, both as they stood at the instant asked (or now)."""
+
+    contract: ContractOut | None = None
 
 
 class CompanyRecord(_Out):

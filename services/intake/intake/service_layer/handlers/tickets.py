@@ -14,7 +14,7 @@ from intake.domain.complaint import Complaint
 from intake.domain.entitlement import Cause
 from intake.domain.errors import InvalidCommand, TicketNotFound, VersionMismatch
 from intake.domain.ticket import Ticket
-from intake.service_layer.assessment import assess_again, entitle
+from intake.service_layer.assessment import assess_again, contract_as_reported, entitle
 from intake.service_layer.documents import ticket_document
 from intake.service_layer.ids import time_ordered_id
 from intake.service_layer.sla_references import require_known_sla_references
@@ -61,7 +61,8 @@ async def open_ticket(command: c.OpenTicket, uow: IntakeUnitOfWork, *, holidays:
     )
     if facts.unit is not None:
         cause = Cause.PERFORMANCE_FAULT
-        entitle(ticket, facts.unit, facts.contract, cause, at, facts.prior_repairs, holidays)
+        terms = await contract_as_reported(uow, facts.contract, command.reported_at)
+        entitle(ticket, facts.unit, terms, cause, at, facts.prior_repairs, holidays)
     uow.tickets.add(ticket)
     return ticket_document(ticket)
 
