@@ -65,6 +65,7 @@ TABLE = {
         ("POST", "/tickets/{ticket_id}/entitlement"): "ADST",
         ("GET", "/tickets/{ticket_id}/events"): "ADIST",
         ("POST", "/tickets/{ticket_id}/notes"): "ADST",
+        ("POST", "/tickets/{ticket_id}/quote-decision"): "ADS",
         ("POST", "/tickets/{ticket_id}/reopen"): "ADS",
         ("POST", "/tickets/{ticket_id}/resolve"): "ADST",
         ("POST", "/tickets/{ticket_id}/resume"): "ADST",

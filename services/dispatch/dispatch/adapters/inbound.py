@@ -22,6 +22,7 @@ class TicketOpened:
     occurred_at: datetime
     context: ContextView
     account_engineer_id: str | None = None
+    awaits_consent: bool = False  # the work waits for the customer's consent to the quote
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,6 +40,25 @@ class TicketCancelled:
 
 @dataclass(frozen=True, kw_only=True)
 class TicketResolved:
+    ticket_id: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntitlementAssessed:
+    ticket_id: str
+    occurred_at: datetime
+    awaits_consent: bool = False  # chargeable work waits for the customer's consent to the quote
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuoteAccepted:
+    ticket_id: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuoteDeclined:
     ticket_id: str
     occurred_at: datetime
 
@@ -66,4 +86,14 @@ class CaseHandedOff:
     reason: str = ""
 
 
-INPUTS = (TicketOpened, TicketClassified, TicketCancelled, TicketResolved, EscalationRaised, CaseHandedOff)
+INPUTS = (
+    TicketOpened,
+    TicketClassified,
+    TicketCancelled,
+    TicketResolved,
+    EntitlementAssessed,
+    QuoteAccepted,
+    QuoteDeclined,
+    EscalationRaised,
+    CaseHandedOff,
+)

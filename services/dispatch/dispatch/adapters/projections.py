@@ -129,7 +129,8 @@ def _row(job: Job) -> dict[str, Any]:
         "customer_id": job.customer_id,
         "unit_id": job.unit_id,
         "account_engineer_id": job.account_engineer_id,
-        "queued": job.technician_id is None and job.is_open,
+        # Held for the customer's consent: not in the queue (nobody may be sent).
+        "queued": job.technician_id is None and job.is_open and not job.awaiting_consent,
         "opened_at": job.opened_at or job.last_event_at,
         "version": job.version,
     }

@@ -24,6 +24,7 @@ class OpenJob:
     unit_id: str | None = None
     account_engineer_id: str | None = None
     opened_at: datetime
+    awaits_consent: bool = False  # held, nobody sent, until the customer accepts the quote
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,6 +41,25 @@ class CloseJob:
 
     ticket_id: str
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewConsentHold:
+    """The ticket's entitlement was (re)assessed: hold a job nobody holds yet while chargeable work
+    waits for the customer's consent; release a held one that no longer needs it."""
+
+    ticket_id: str
+    awaits_consent: bool
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordQuoteAnswer:
+    """The customer answered the quote: accepted, the held job is staffed; declined, it ends."""
+
+    ticket_id: str
+    accepted: bool
+    occurred_at: datetime
 
 
 @dataclass(frozen=True, kw_only=True)

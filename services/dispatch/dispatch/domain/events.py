@@ -55,6 +55,37 @@ class AssignmentQueued:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AssignmentHeld:
+    """The customer's consent to the quote for chargeable work is awaited (SPEC 2.3): nobody is
+    assigned or sent until it comes (`AssignmentReleased`)."""
+
+    ticket_id: str
+    job_id: str
+    reason: str
+    region: str | None
+    product_line: str | None
+    occurred_at: datetime
+    # The job's opening facts, in its first event only (as AssignmentQueued).
+    severity: str | None = None
+    on_site_required: bool | None = None
+    customer_id: str | None = None
+    unit_id: str | None = None
+    account_engineer_id: str | None = None
+    opened_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssignmentReleased:
+    """The hold ended: the customer accepted the quote (or a new assessment needs no consent); the
+    job is staffed as any other from here."""
+
+    ticket_id: str
+    job_id: str
+    reason: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
 class TicketReassigned:
     ticket_id: str
     job_id: str
@@ -280,6 +311,8 @@ TechnicianEvent = TechnicianRegistered | TechnicianUpdated | TechnicianStatusCha
 JOB_EVENTS = (
     TechnicianAssigned,
     AssignmentQueued,
+    AssignmentHeld,
+    AssignmentReleased,
     AssignmentAcknowledged,
     RemoteSessionStarted,
     RemoteSessionEnded,

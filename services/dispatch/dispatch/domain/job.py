@@ -1,6 +1,7 @@
 """The job: one per ticket (or maintenance visit), an event-sourced aggregate.
 
     Job.new ──queue──▶ queued ──assign/reassign──▶ assigned
+    Job.new ──hold──▶ queued, awaiting consent ──release──▶ (assigned as any other)
     Job.new ──assign──▶ assigned ──▶ acknowledged ──▶ remote ──▶ en_route ──▶ on_site ──▶
         working / awaiting_parts ──resolve──▶ resolved
 
@@ -19,9 +20,12 @@ from typing import Any
 
 from dispatch.domain.assignment import MAX_LEVEL
 from dispatch.domain.case_owner import CaseOwnership
+from dispatch.domain.consent import ConsentHold
 from dispatch.domain.errors import IllegalTransition, InvalidCommand
 from dispatch.domain.events import (
+    AssignmentHeld,
     AssignmentQueued,
+    AssignmentReleased,
     CaseOwnerAssigned,
     CaseOwnerUnstaffed,
     DiagnosisRecorded,
@@ -52,7 +56,7 @@ from dispatch.domain.lifecycle import (
 OPENING = ("severity", "on_site_required", "customer_id", "unit_id", "account_engineer_id", "opened_at")
 
 
-class Job(FieldWork, CaseOwnership):
+class Job(FieldWork, CaseOwnership, ConsentHold):
     def __init__(self) -> None:
         super().__init__()
         self.ticket_id = ""
@@ -77,6 +81,7 @@ class Job(FieldWork, CaseOwnership):
         self.parts_requested: tuple[str, ...] = ()
         self.resolution: WorkResolved | None = None
         self.remote_resolved: bool | None = None
+        self.awaiting_consent = False  # held: nobody is sent before the customer's consent (`consent`)
         self._status_at: datetime | None = None  # occurrence time of the step that set the status
 
     @classmethod
@@ -125,6 +130,7 @@ class Job(FieldWork, CaseOwnership):
         if self.technician_id is not None:
             raise IllegalTransition("assign", str(self.status))
         self._require_open("assign")
+        self._refuse_while_held("assign")
         self._check_technician(technician_id)
         self._check_level(level)
         opening = self._opening()
@@ -177,6 +183,7 @@ class Job(FieldWork, CaseOwnership):
         rules: str | None = None,
     ) -> None:
         self._require_open("reassign")
+        self._refuse_while_held("reassign")
         self._check_technician(technician_id)
         self._check_level(level)
         if technician_id == self.technician_id:
@@ -290,6 +297,10 @@ class Job(FieldWork, CaseOwnership):
             if value is not None:
                 setattr(self, name, value)
 
+    def _held(self, event: AssignmentHeld) -> None:
+        self._opened(event)
+        super()._held(event)
+
     def _closed(self, event: JobClosed) -> None:
         self.status = JobStatus.CANCELLED if event.reason == "cancelled" else JobStatus.RESOLVED
         self._status_at = event.occurred_at
@@ -299,6 +310,8 @@ _CHANGES: dict[type, Any] = {
     TechnicianAssigned: Job._assigned,
     TicketReassigned: Job._assigned,
     AssignmentQueued: Job._opened,
+    AssignmentHeld: Job._held,
+    AssignmentReleased: Job._released,
     DiagnosisRecorded: Job._diagnosed,
     PartsRequested: Job._parts_requested,
     RemoteSessionEnded: Job._remote_ended,

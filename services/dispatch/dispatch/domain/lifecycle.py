@@ -15,7 +15,9 @@ from typing import Any
 
 from dispatch.domain.events import (
     AssignmentAcknowledged,
+    AssignmentHeld,
     AssignmentQueued,
+    AssignmentReleased,
     DiagnosisRecorded,
     OnSiteVisitRequired,
     PartsRequested,
@@ -62,6 +64,8 @@ STEP_STATUS: dict[type, JobStatus | None] = {
     TechnicianAssigned: JobStatus.ASSIGNED,
     TicketReassigned: JobStatus.ASSIGNED,
     AssignmentQueued: JobStatus.QUEUED,
+    AssignmentHeld: JobStatus.QUEUED,  # queued, but not for staffing: `Job.awaiting_consent`
+    AssignmentReleased: None,
     AssignmentAcknowledged: JobStatus.ACKNOWLEDGED,
     RemoteSessionStarted: JobStatus.REMOTE,
     RemoteSessionEnded: JobStatus.REMOTE,
@@ -75,12 +79,14 @@ STEP_STATUS: dict[type, JobStatus | None] = {
 }
 
 # Assignment moves are decisions of the office, never "late": they may lower the status.
-ASSIGNMENT = frozenset({TechnicianAssigned, TicketReassigned, AssignmentQueued})
+ASSIGNMENT = frozenset({TechnicianAssigned, TicketReassigned, AssignmentQueued, AssignmentHeld})
 
 STEP_NAMES: dict[type, str] = {
     TechnicianAssigned: "assigned",
     TicketReassigned: "reassigned",
     AssignmentQueued: "queued",
+    AssignmentHeld: "held_for_consent",
+    AssignmentReleased: "released",
     AssignmentAcknowledged: "acknowledged",
     RemoteSessionStarted: "remote_started",
     RemoteSessionEnded: "remote_ended",

@@ -6,7 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from dispatch.adapters import inbound
-from dispatch.domain.commands import CloseJob, EscalateJob, HandOffCase, OpenJob, ReclassifyJob
+from dispatch.domain.commands import (
+    CloseJob,
+    EscalateJob,
+    HandOffCase,
+    OpenJob,
+    ReclassifyJob,
+    RecordQuoteAnswer,
+    ReviewConsentHold,
+)
 from dispatch.service_layer.handlers.roles import JobNotOpenedYet
 from shared.consumer import ArrivedEarly, Handler
 from shared.envelope import Envelope
@@ -27,6 +35,7 @@ def opened(event: inbound.TicketOpened) -> OpenJob:
         unit_id=context.unit_id,
         account_engineer_id=event.account_engineer_id,
         opened_at=event.occurred_at,
+        awaits_consent=event.awaits_consent,
     )
 
 
@@ -40,6 +49,20 @@ def cancelled(event: inbound.TicketCancelled) -> CloseJob:
 
 def resolved(event: inbound.TicketResolved) -> CloseJob:
     return CloseJob(ticket_id=event.ticket_id, reason="resolved_by_office")
+
+
+def assessed(event: inbound.EntitlementAssessed) -> ReviewConsentHold:
+    return ReviewConsentHold(
+        ticket_id=event.ticket_id, awaits_consent=event.awaits_consent, occurred_at=event.occurred_at
+    )
+
+
+def quote_accepted(event: inbound.QuoteAccepted) -> RecordQuoteAnswer:
+    return RecordQuoteAnswer(ticket_id=event.ticket_id, accepted=True, occurred_at=event.occurred_at)
+
+
+def quote_declined(event: inbound.QuoteDeclined) -> RecordQuoteAnswer:
+    return RecordQuoteAnswer(ticket_id=event.ticket_id, accepted=False, occurred_at=event.occurred_at)
 
 
 def escalated(event: inbound.EscalationRaised) -> EscalateJob:
@@ -68,6 +91,9 @@ TRANSLATIONS: dict[str, Any] = {
     "TicketClassified": classified,
     "TicketCancelled": cancelled,
     "TicketResolved": resolved,
+    "EntitlementAssessed": assessed,
+    "QuoteAccepted": quote_accepted,
+    "QuoteDeclined": quote_declined,
     "EscalationRaised": escalated,
     "CaseHandedOff": handed_off,
 }

@@ -204,6 +204,7 @@ class JobOut(BaseModel):
     diagnosis: str | None
     fault_code: str | None
     parts_requested: list[str]
+    awaiting_consent: bool = Field(description="held: nobody is sent until the customer accepts the quote")
     version: int
     history: list[StepOut] = Field(description="in order of occurrence")
 

@@ -39,7 +39,10 @@ async def try_assign(
     uow: DispatchUnitOfWork, job: Job, *, on_site: bool, queue: bool = True, last_served_by: str | None = _ASK
 ) -> bool:
     """Assign ``job`` to whoever fits best; if nobody does, queue a new job (``queue``) or leave it.
-    ``last_served_by``: who last repaired the job's unit, when the caller has it already."""
+    ``last_served_by``: who last repaired the job's unit, when the caller has it already. A job held
+    for the customer's consent is never staffed (False)."""
+    if job.awaiting_consent:
+        return False
     if last_served_by is _ASK:
         last_served_by = await uow.repairs.last_served_by(job.unit_id)
     need = JobNeed(

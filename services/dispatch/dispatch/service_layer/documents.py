@@ -26,6 +26,7 @@ def job_document(job: Job, row: Mapping[str, Any] | None) -> dict[str, Any]:
         "diagnosis": job.diagnosis,
         "fault_code": job.fault_code,
         "parts_requested": list(job.parts_requested),
+        "awaiting_consent": job.awaiting_consent,
         "version": job.version,
         "history": [
             {

@@ -130,7 +130,7 @@ class FakeJobRows:
         queued = [
             j
             for j in self.world.jobs()
-            if j.technician_id is None and j.is_open and j.severity != MAINTENANCE
+            if j.technician_id is None and j.is_open and j.severity != MAINTENANCE and not j.awaiting_consent
         ]
         return [
             j.ticket_id

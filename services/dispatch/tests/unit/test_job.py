@@ -405,7 +405,7 @@ def test_a_stream_written_before_the_opening_facts_still_replays():
 def test_job_events_are_listed():
     for cls in (TechnicianAssigned, AssignmentQueued, DiagnosisRecorded, PartsRequested, TechnicianArrived):
         assert cls in JOB_EVENTS
-    assert len(set(JOB_EVENTS)) == len(JOB_EVENTS) == 19  # with CaseOwnerAssigned, CaseOwnerUnstaffed
+    assert len(set(JOB_EVENTS)) == len(JOB_EVENTS) == 21  # with CaseOwner*, AssignmentHeld/Released
 
 
 def test_a_job_closed_elsewhere_ends_and_refuses_field_steps():

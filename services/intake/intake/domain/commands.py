@@ -11,9 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from intake.domain.entitlement import Cause
-from intake.domain.events import Channel, Severity
+from intake.domain.events import Channel, QuoteAnswerChannel, Severity
 
-__all__ = ["Cause", "Channel", "Severity"]  # the vocabulary the edge needs, with the commands below
+# The vocabulary the edge needs, with the commands below.
+__all__ = ["Cause", "Channel", "QuoteAnswerChannel", "Severity"]
 
 
 # ---- tickets, from the office or an integration -------------------------------------------------
@@ -98,6 +99,29 @@ class CloseTicket(TicketCommand):
 @dataclass(frozen=True, kw_only=True)
 class CancelTicket(TicketCommand):
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerQuote(TicketCommand):
+    """The customer's answer to the quote for chargeable work, as the office recorded it."""
+
+    recorded_by: str
+    answered_via: QuoteAnswerChannel
+    answered_at: datetime | None = None  # None: now
+    quote_reference: str | None = None
+    quoted_amount: str | None = None  # a decimal string
+    currency: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AcceptQuote(AnswerQuote):
+    """Consent given: the work may start."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeclineQuote(AnswerQuote):
+    """Consent refused: the ticket is cancelled."""
 
 
 @dataclass(frozen=True, kw_only=True)

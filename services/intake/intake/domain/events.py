@@ -67,6 +67,9 @@ class TicketOpened(TicketEvent):
     fault_code: str | None = None
     account_engineer_id: str | None = None
     sales_rep_id: str | None = None
+    # Added within version 1: the entitlement assessed with the opening waits for the customer's
+    # consent to the quote (dispatch staffs nobody until `QuoteAccepted`). Older events: False.
+    awaits_consent: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,6 +107,45 @@ class EntitlementAssessed(TicketEvent):
     awaits_consent: bool = False  # chargeable work waits for the customer's consent to the quote
     days_out_of_service: int = 0  # the warranty's extension (days out of service for repair, parts)
     out_of_service_reasons: tuple[str, ...] = ()  # one line per outage counted
+
+
+class QuoteAnswerChannel(StrEnum):
+    """How the customer gave their answer to the quote."""
+
+    PHONE = "phone"
+    SIGNATURE = "signature"  # a signed quote (paper or on a device)
+    EMAIL = "email"
+    SMS = "sms"
+    FAX = "fax"
+    LETTER = "letter"
+    IN_PERSON = "in_person"
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuoteAnswered(TicketEvent):
+    """The customer's answer to the quote for chargeable work (SPEC 2.3: where the contract says so,
+    chargeable work waits for it). `assessed_at` names the assessment quoted (its `occurred_at`) and
+    `charges` what it made chargeable, so the answer says which terms it answers."""
+
+    recorded_by: str  # who recorded the answer (the office's actor)
+    answered_via: QuoteAnswerChannel
+    answered_at: datetime  # when the customer answered (may be before it was recorded)
+    assessed_at: datetime
+    charges: tuple[str, ...]  # "parts" | "labour" | "travel"
+    quote_reference: str | None = None  # the quote's number, when the office issued one
+    quoted_amount: str | None = None  # a decimal string, e.g. "1280.00" (exact, no float)
+    currency: str | None = None  # ISO 4217, with the amount
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuoteAccepted(QuoteAnswered):
+    """Consent given: the chargeable work may start (dispatch sends someone from this event on)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuoteDeclined(QuoteAnswered):
+    """Consent refused: no chargeable work; the ticket is cancelled in the same transaction."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -178,6 +220,8 @@ TICKET_EVENTS = (
     TicketClassified,
     TicketNoteAdded,
     EntitlementAssessed,
+    QuoteAccepted,
+    QuoteDeclined,
     TicketAwaitingCustomer,
     TicketAwaitingParts,
     TicketResumed,

@@ -6,13 +6,15 @@ open ──await_customer/await_parts──▶ awaiting_* ──resume──▶ 
                      │
 resolved ──close──▶ closed          resolved/closed ──reopen──▶ open
 open/awaiting_* ──cancel──▶ cancelled
+
+Chargeable work that waits for the customer's consent pauses the ticket (awaiting_customer) at the
+assessment; the answer resumes or cancels it (`quote`).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from intake.domain.entitlement import Entitlement
@@ -21,6 +23,8 @@ from intake.domain.events import (
     Caller,
     Channel,
     EntitlementAssessed,
+    QuoteAccepted,
+    QuoteDeclined,
     SatisfactionRecorded,
     Severity,
     TicketAwaitingCustomer,
@@ -36,21 +40,10 @@ from intake.domain.events import (
     TicketResolved,
     TicketResumed,
 )
-from shared.aggregate import Aggregate
+from intake.domain.quote import QuoteConsent
+from intake.domain.ticket_status import PAUSED, UNFINISHED, WORKING, Status
 
-
-class Status(StrEnum):
-    OPEN = "open"
-    AWAITING_CUSTOMER = "awaiting_customer"
-    AWAITING_PARTS = "awaiting_parts"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
-
-WORKING = frozenset({Status.OPEN})
-PAUSED = frozenset({Status.AWAITING_CUSTOMER, Status.AWAITING_PARTS})
-UNFINISHED = WORKING | PAUSED
+__all__ = ["PAUSED", "UNFINISHED", "WORKING", "Status", "Ticket", "covers_on_site", "is_dissatisfied"]
 DISSATISFIED_AT_OR_BELOW = 2
 
 
@@ -73,7 +66,7 @@ def covers_on_site(
     return region in (on_site_regions or ()) or not remote_only_elsewhere
 
 
-class Ticket(Aggregate):
+class Ticket(QuoteConsent):
     def __init__(self) -> None:
         super().__init__()
         self.ticket_id = ""
@@ -88,6 +81,7 @@ class Ticket(Aggregate):
         self.fault_code: str | None = None
         self.sales_rep_id: str | None = None
         self.entitlement: EntitlementAssessed | None = None
+        self.quote_answer: QuoteAccepted | QuoteDeclined | None = None
         self.resolution: str | None = None
         self.satisfaction: int | None = None
         self.notes: list[TicketNoteAdded] = []
@@ -107,7 +101,10 @@ class Ticket(Aggregate):
         fault_code: str | None = None,
         account_engineer_id: str | None = None,
         sales_rep_id: str | None = None,
+        awaits_consent: bool = False,
     ) -> Ticket:
+        """``awaits_consent``: the entitlement assessed with the opening waits for the customer's
+        consent (said on the opening itself, so dispatch never staffs the job before it)."""
         if reported_at > now:
             raise InvalidCommand("reported_at is in the future", field="reported_at")
         ticket = cls()
@@ -123,6 +120,7 @@ class Ticket(Aggregate):
                 fault_code=fault_code,
                 account_engineer_id=account_engineer_id,
                 sales_rep_id=sales_rep_id,
+                awaits_consent=awaits_consent,
             )
         )
         return ticket
@@ -180,6 +178,7 @@ class Ticket(Aggregate):
                 out_of_service_reasons=out_of_service_reasons,
             )
         )
+        self._pause_for_consent(now)
 
     def await_customer(self, reason: str, now: datetime) -> None:
         self._require("wait for the customer on", WORKING)
@@ -277,6 +276,8 @@ class Ticket(Aggregate):
             case EntitlementAssessed():
                 self.entitlement = event
                 self.fault_code = event.fault_code or self.fault_code
+            case QuoteAccepted() | QuoteDeclined():
+                self.quote_answer = event
             case SatisfactionRecorded():
                 self.satisfaction = event.score
             case TicketNoteAdded():

@@ -17,6 +17,7 @@ from intake.entrypoints.schemas import (
     EntitlementIn,
     NoteIn,
     PartsIn,
+    QuoteDecisionIn,
     ReasonIn,
     ResolveIn,
     SatisfactionIn,
@@ -193,6 +194,34 @@ async def cancel(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     command = c.CancelTicket(ticket_id=ticket_id, expected_version=_version(if_match), reason=body.reason)
+    return await _change(bus, views, principal, command)
+
+
+@router.post(
+    "/tickets/{ticket_id}/quote-decision",
+    summary="The customer's answer to the quote: accepted, the work may start; declined, cancelled",
+    **ANSWERS_A_TICKET,
+)
+async def quote_decision(
+    ticket_id: str,
+    body: QuoteDecisionIn,
+    bus: BusDep,
+    views: TicketViewsDep,
+    principal: Office,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    answer = c.AcceptQuote if body.decision == "accepted" else c.DeclineQuote
+    command = answer(
+        ticket_id=ticket_id,
+        expected_version=_version(if_match),
+        recorded_by=principal.actor,
+        answered_via=body.answered_via,
+        answered_at=body.answered_at,
+        quote_reference=body.quote_reference,
+        quoted_amount=None if body.quoted_amount is None else str(body.quoted_amount),
+        currency=body.currency,
+        note=body.note,
+    )
     return await _change(bus, views, principal, command)
 
 

@@ -7,10 +7,11 @@ fault code (a repeated fault may make the unit due for replacement).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from intake.domain.entitlement import Cause, FaultReport, PriorRepair, assess
+from intake.domain.entitlement import Cause, Entitlement, FaultReport, PriorRepair, assess
 from intake.domain.ticket import Ticket
 from intake.service_layer import context as archive_context
 from intake.service_layer.unit_of_work import IntakeUnitOfWork
@@ -35,22 +36,38 @@ async def contract_as_reported(
     return {**contract, **stood.state, "id": stood.record_id, "company_id": stood.customer_id}
 
 
-def entitle(
-    ticket: Ticket,
+@dataclass(frozen=True, kw_only=True)
+class Assessed:
+    """An entitlement decided for a report, with what the ticket records beside it."""
+
+    entitlement: Entitlement
+    fault_code: str | None
+    days_out_of_service: int
+    out_of_service_reasons: tuple[str, ...]
+
+    def record_on(self, ticket: Ticket, now: datetime) -> None:
+        ticket.record_entitlement(
+            self.entitlement,
+            now,
+            fault_code=self.fault_code,
+            days_out_of_service=self.days_out_of_service,
+            out_of_service_reasons=self.out_of_service_reasons,
+        )
+
+
+def entitlement_of(
     unit: dict[str, Any],
     contract: dict[str, Any] | None,
     cause: Cause,
-    now: datetime,
+    reported_at: datetime,
     prior: Sequence[PriorRepair],
     holidays: ChinaCalendar,
     *,
-    fault_code: str | None = None,
-) -> None:
-    fault_code = fault_code or ticket.fault_code
+    fault_code: str | None,
+) -> Assessed:
+    """The domain's rules on the archive's rows (decided before a ticket opens, or again later)."""
     terms = archive_context.contract_terms(contract)
-    report = FaultReport.at(
-        ticket.reported_at or now, timezone=terms.timezone, fault_code=fault_code, cause=cause
-    )
+    report = FaultReport.at(reported_at, timezone=terms.timezone, fault_code=fault_code, cause=cause)
     entitlement = assess(
         unit=archive_context.unit_facts(unit),
         terms=terms,
@@ -58,9 +75,8 @@ def entitle(
         prior_repairs=prior,
         calendar=holidays,
     )
-    ticket.record_entitlement(
-        entitlement,
-        now,
+    return Assessed(
+        entitlement=entitlement,
         fault_code=fault_code,
         days_out_of_service=unit.get("days_out_of_service") or 0,
         out_of_service_reasons=tuple(unit.get("out_of_service_reasons") or ()),
@@ -89,5 +105,9 @@ async def assess_again(
     if unit is None:
         return False
     prior = await uow.archive.prior_repairs(unit["id"], excluding_ticket=ticket.ticket_id)
-    entitle(ticket, unit, contract, cause, now, prior, holidays, fault_code=fault_code)
+    fault_code = fault_code or ticket.fault_code
+    reported_at = ticket.reported_at or now
+    entitlement_of(unit, contract, cause, reported_at, prior, holidays, fault_code=fault_code).record_on(
+        ticket, now
+    )
     return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from intake.domain.complaint import Complaint
+from intake.domain.events import QuoteAccepted, QuoteDeclined
 from intake.domain.ticket import Ticket
 
 
@@ -65,8 +66,26 @@ def ticket_document(ticket: Ticket, technician_id: str | None = None) -> dict[st
             "notify_sales": entitlement.notify_sales,
             "sales_rep_id": entitlement.sales_rep_id,
             "reasons": list(entitlement.reasons),
+            "awaits_consent": entitlement.awaits_consent,
         },
+        "awaiting_consent": ticket.awaiting_consent,
+        "quote_decision": _quote_decision(ticket.quote_answer),
         "version": ticket.version,
+    }
+
+
+def _quote_decision(answer: QuoteAccepted | QuoteDeclined | None) -> dict[str, Any] | None:
+    if answer is None:
+        return None
+    return {
+        "decision": "accepted" if isinstance(answer, QuoteAccepted) else "declined",
+        "answered_via": str(answer.answered_via),
+        "answered_at": answer.answered_at.isoformat(),
+        "recorded_by": answer.recorded_by,
+        "quote_reference": answer.quote_reference,
+        "quoted_amount": answer.quoted_amount,
+        "currency": answer.currency,
+        "note": answer.note,
     }
 
 

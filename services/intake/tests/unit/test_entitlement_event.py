@@ -7,7 +7,14 @@ event stored before them loads unchanged.
 from datetime import UTC, date, datetime
 
 from intake.domain.entitlement import Cause, ContractTerms, FaultReport, UnitFacts, assess
-from intake.domain.events import Caller, Channel, EntitlementAssessed, Severity, TicketContext
+from intake.domain.events import (
+    Caller,
+    Channel,
+    EntitlementAssessed,
+    Severity,
+    TicketAwaitingCustomer,
+    TicketContext,
+)
 from intake.domain.ticket import Ticket
 
 from shared.registry import EventRegistry
@@ -45,8 +52,9 @@ def test_the_ticket_records_cause_on_site_term_and_consent():
     entitlement = assess(unit=unit, terms=terms, fault=FaultReport.at(NOW, fault_code="E1"))
     ticket = _ticket()
     ticket.record_entitlement(entitlement, NOW, fault_code="E1")
-    event = ticket.pending_events[-1]
+    event, paused = ticket.pending_events[-2:]  # waiting for consent pauses the ticket (test_quote_consent)
     assert isinstance(event, EntitlementAssessed)
+    assert isinstance(paused, TicketAwaitingCustomer)
     assert event.cause == "performance_fault"
     assert event.on_site_service_ends_on == date(2025, 3, 4)
     assert event.on_site_service_covered is False

@@ -1,6 +1,6 @@
 """Every dispatch command and its one handler, split by aggregate."""
 
-from dispatch.service_layer.handlers import assignment, field_work, maintenance, roles, technicians
+from dispatch.service_layer.handlers import assignment, consent, field_work, maintenance, roles, technicians
 from shared.messagebus import Handler
 
 HANDLERS: dict[type, Handler] = {
@@ -9,4 +9,5 @@ HANDLERS: dict[type, Handler] = {
     **technicians.HANDLERS,
     **maintenance.HANDLERS,
     **roles.HANDLERS,
+    **consent.HANDLERS,
 }

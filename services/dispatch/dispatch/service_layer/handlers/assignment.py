@@ -34,7 +34,10 @@ async def open_job(command: OpenJob, uow: DispatchUnitOfWork) -> None:
         account_engineer_id=command.account_engineer_id,
         opened_at=command.opened_at,
     )
-    await try_assign(uow, job, on_site=command.on_site_covered, last_served_by=last_served_by)
+    if command.awaits_consent:  # chargeable work waits for the customer's consent: nobody is sent
+        job.hold_for_consent(now())
+    else:
+        await try_assign(uow, job, on_site=command.on_site_covered, last_served_by=last_served_by)
     uow.jobs.add(job)
 
 

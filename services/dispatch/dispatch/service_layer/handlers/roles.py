@@ -95,6 +95,8 @@ async def escalate_job(command: EscalateJob, uow: DispatchUnitOfWork) -> None:
         return
     if command.level <= job.level:
         return  # a copy: the field job is at that level already
+    if job.awaiting_consent:
+        return  # nobody is sent before the customer's consent to the quote (SPEC 2.3)
     region = job.region or command.region
     exclude = frozenset({job.technician_id}) if job.technician_id else frozenset()
     decision = await _choose(uow, job, command.level, region, exclude)

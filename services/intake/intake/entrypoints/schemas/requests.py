@@ -5,11 +5,12 @@ store one: it would otherwise surface as a server error)."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from intake.domain.commands import Cause, Channel, Severity
+from intake.domain.commands import Cause, Channel, QuoteAnswerChannel, Severity
 
 Reason = Field(min_length=1, max_length=2000)
 Text200 = Field(min_length=1, max_length=200)
@@ -88,6 +89,18 @@ class CloseIn(_In):
 class EntitlementIn(_In):
     cause: Cause = Cause.PERFORMANCE_FAULT
     fault_code: str | None = Field(default=None, max_length=100)
+
+
+class QuoteDecisionIn(_In):
+    """The customer's answer to the quote for chargeable work, as the office heard or received it."""
+
+    decision: Literal["accepted", "declined"]
+    answered_via: QuoteAnswerChannel
+    answered_at: AwareDatetime | None = Field(default=None, description="When the customer answered (now)")
+    quote_reference: str | None = Field(default=None, min_length=1, max_length=100)
+    quoted_amount: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$", description="ISO 4217 (CNY)")
+    note: str = Field(default="", max_length=2000)
 
 
 class ComplaintIn(_In):

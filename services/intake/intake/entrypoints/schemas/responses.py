@@ -50,6 +50,20 @@ class EntitlementOut(_Out):
     notify_sales: bool
     sales_rep_id: str | None
     reasons: list[str]
+    awaits_consent: bool  # chargeable work waits for the customer's consent to the quote
+
+
+class QuoteDecisionOut(_Out):
+    """The customer's last answer to a quote on the ticket."""
+
+    decision: str  # accepted | declined
+    answered_via: str
+    answered_at: IsoTime
+    recorded_by: str
+    quote_reference: str | None
+    quoted_amount: str | None
+    currency: str | None
+    note: str
 
 
 class TicketOut(_Out):
@@ -79,6 +93,8 @@ class TicketOut(_Out):
     satisfaction: int | None
     notes: list[NoteOut]
     entitlement: EntitlementOut | None
+    awaiting_consent: bool  # nobody is sent until the customer accepts the quote
+    quote_decision: QuoteDecisionOut | None
     version: int
 
 

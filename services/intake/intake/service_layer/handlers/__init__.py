@@ -24,6 +24,8 @@ def handlers(holidays: ChinaCalendar) -> dict[type, Handler]:
         c.RecordSatisfaction: tickets.record_satisfaction,
         c.CloseTicket: tickets.close,
         c.CancelTicket: tickets.cancel,
+        c.AcceptQuote: tickets.answer_quote,
+        c.DeclineQuote: tickets.answer_quote,
         c.ReassessEntitlement: partial(tickets.reassess_entitlement, holidays=holidays),
         c.RecordTechnician: field_work.record_technician,
         c.AwaitPartsFromField: field_work.await_parts_from_field,

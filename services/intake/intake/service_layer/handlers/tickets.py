@@ -14,7 +14,7 @@ from intake.domain.complaint import Complaint
 from intake.domain.entitlement import Cause
 from intake.domain.errors import InvalidCommand, TicketNotFound, VersionMismatch
 from intake.domain.ticket import Ticket
-from intake.service_layer.assessment import assess_again, contract_as_reported, entitle
+from intake.service_layer.assessment import assess_again, contract_as_reported, entitlement_of
 from intake.service_layer.documents import ticket_document
 from intake.service_layer.ids import time_ordered_id
 from intake.service_layer.sla_references import require_known_sla_references
@@ -47,22 +47,34 @@ async def open_ticket(command: c.OpenTicket, uow: IntakeUnitOfWork, *, holidays:
     )
     at = now()
     contract = facts.contract or {}
+    reported_at = command.reported_at or at
+    assessed = None
+    if facts.unit is not None:  # assessed before the opening, which says whether work waits for consent
+        terms = await contract_as_reported(uow, facts.contract, command.reported_at)
+        assessed = entitlement_of(
+            facts.unit,
+            terms,
+            Cause.PERFORMANCE_FAULT,
+            reported_at,
+            facts.prior_repairs,
+            holidays,
+            fault_code=command.fault_code,
+        )
     ticket = Ticket.open(
         ticket_id=time_ordered_id("T"),
         context=facts.context,
         channel=command.channel,
-        reported_at=command.reported_at or at,
+        reported_at=reported_at,
         description=command.description,
         caller=facts.caller,
         now=at,
         fault_code=command.fault_code,
         account_engineer_id=contract.get("account_engineer_id"),
         sales_rep_id=contract.get("sales_rep_id"),
+        awaits_consent=assessed is not None and assessed.entitlement.awaits_consent,
     )
-    if facts.unit is not None:
-        cause = Cause.PERFORMANCE_FAULT
-        terms = await contract_as_reported(uow, facts.contract, command.reported_at)
-        entitle(ticket, facts.unit, terms, cause, at, facts.prior_repairs, holidays)
+    if assessed is not None:
+        assessed.record_on(ticket, at)
     uow.tickets.add(ticket)
     return ticket_document(ticket)
 
@@ -157,6 +169,24 @@ async def close(command: c.CloseTicket, uow: IntakeUnitOfWork) -> Document:
 async def cancel(command: c.CancelTicket, uow: IntakeUnitOfWork) -> Document:
     ticket = await load(uow, command)
     ticket.cancel(command.reason, now())
+    return await answer(uow, ticket)
+
+
+async def answer_quote(command: c.AnswerQuote, uow: IntakeUnitOfWork) -> Document:
+    """The customer's answer to the quote: accepted resumes the ticket, declined cancels it."""
+    ticket = await load(uow, command)
+    at = now()
+    ticket.answer_quote(
+        accepted=isinstance(command, c.AcceptQuote),
+        recorded_by=command.recorded_by,
+        answered_via=command.answered_via,
+        answered_at=command.answered_at or at,
+        now=at,
+        quote_reference=command.quote_reference,
+        quoted_amount=command.quoted_amount,
+        currency=command.currency,
+        note=command.note,
+    )
     return await answer(uow, ticket)
 
 
