@@ -117,14 +117,13 @@ async def test_a_lagging_or_unread_existing_partition_still_holds_a_due_breach(
         await bus.handle(command("TicketOpened", opened("T-1", at, "two")))
 
         def read(topic: str, partition: int, *, until: datetime | None) -> PartitionRead:
-            caught_up = until is None
-            newest_ms = None if caught_up else int(until.timestamp() * 1000)
+            newest_ms = None if until is None else int(until.timestamp() * 1000)
             return PartitionRead(
                 topic=topic,
                 partition=partition,
                 position=3,
                 newest_ms=newest_ms,
-                caught_up=caught_up,
+                caught_up=until is None,
                 age_s=0,
             )
 
