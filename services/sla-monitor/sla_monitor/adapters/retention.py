@@ -24,19 +24,22 @@ its clocks (they live in the state row), and from then on its new inputs are kep
 
 "Has not moved": `sla_tickets.updated_at`, written by every input applied and every threshold fired,
 on the database's clock. The rule is one more `shared.retention.Rule`: the shared pass walks
-`sla_inputs` in short batches and looks each row's ticket up by its primary key.
+`sla_inputs` in short batches and looks each row's ticket up by its primary key (no new index).
 """
 
 from __future__ import annotations
 
 from shared.retention import Rule
 
-# The clocks of a state are `{"clocks": {name: {"status": ...}}}` (adapters/state.py).
-_CLOSED_AND_IDLE = """EXISTS (
-    SELECT FROM sla_tickets t
+# The clocks of a state are `{"clocks": {name: {"status": ...}}}` (adapters/state.py). A scalar
+# sub-query, not EXISTS: the planner would turn EXISTS into a join that reads all of `sla_tickets` for
+# every batch; this looks each row's ticket up by its primary key (NULL, i.e. kept, if it has none).
+_CLOSED_AND_IDLE = """(
+    SELECT CASE WHEN t.updated_at < now() - make_interval(days => :days)
+                THEN NOT jsonb_path_exists(t.state, '$.clocks.*.status ? (@ == "running" || @ == "paused")')
+                ELSE false END
+    FROM sla_tickets t
     WHERE t.ticket_id = sla_inputs.ticket_id
-      AND t.updated_at < now() - make_interval(days => :days)
-      AND NOT jsonb_path_exists(t.state, '$.clocks.*.status ? (@ == "running" || @ == "paused")')
 )"""
 
 
