@@ -18,7 +18,8 @@ no longer subscribed) would never move again and hold every threshold back for g
 with a warning and `sla_input_watermarks_retired_total`. A listed partition without a row gets one
 that is not read yet (it gates until a consumer reports it: a partition just added may already hold
 inputs). A partition that exists and has no events is no obstacle: its consumer finds it caught up
-at the first poll (shared.consumer.progress) and reads it up to the clock.
+at the first poll (shared.consumer.progress) and reads it up to the clock. The rows are those of the
+monitor's one input consumer group (`clocks`): a second group reporting here would need its own.
 """
 
 from __future__ import annotations
@@ -110,6 +111,8 @@ class InputWatermarks:
 
     async def match(self, topics: InputTopics) -> None:
         """Keep a row for exactly the partitions that exist (see the module's docstring)."""
+        if not topics.subscribed:
+            return  # a consumer between subscriptions says nothing about what exists
         listed = [
             {"topic": topic, "partition": partition}
             for topic, partitions in topics.partitions.items()
