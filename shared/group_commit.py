@@ -26,9 +26,9 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Generic, TypeVar
 
 from prometheus_client import Histogram
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from shared.commit_outcome import committing
 from shared.errors import CommitOutcomeUnknown
 
 log = logging.getLogger(__name__)
@@ -137,12 +137,8 @@ class GroupCommit(Generic[I, R]):
         async with self.engine().connect() as conn:
             if self.one_statement:
                 await conn.execution_options(isolation_level="AUTOCOMMIT")
-                try:  # the statement is its own commit: a lost connection leaves it unknown
+                with committing(f"{self.name} command"):  # the statement is its own commit
                     outcomes = await self.flush(conn, items)
-                except Exception as exc:
-                    if not certainly_rolled_back(exc):
-                        raise CommitOutcomeUnknown from exc
-                    raise
             else:
                 transaction = await conn.begin()
                 try:
@@ -150,12 +146,8 @@ class GroupCommit(Generic[I, R]):
                 except BaseException:  # before COMMIT: nothing was applied, whatever the error
                     await _quietly_roll_back(transaction)
                     raise
-                try:
+                with committing(f"{self.name} command"):
                     await transaction.commit()
-                except Exception as exc:
-                    if not certainly_rolled_back(exc):
-                        raise CommitOutcomeUnknown from exc
-                    raise
         if self.on_commit is not None:
             self.on_commit()
         return outcomes
@@ -168,15 +160,6 @@ def _settle(future: asyncio.Future, outcome: object) -> None:
         future.set_exception(outcome)
     else:
         future.set_result(outcome)
-
-
-def certainly_rolled_back(exc: BaseException) -> bool:
-    """Did the server itself refuse (a constraint, a serialization failure...), so that nothing was
-    applied? A lost connection, a terminated backend or a timeout on our side leaves it unknown."""
-    if not isinstance(exc, DBAPIError) or exc.connection_invalidated:
-        return False
-    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
-    return bool(sqlstate) and not sqlstate.startswith(("08", "57P"))
 
 
 async def _quietly_roll_back(transaction) -> None:

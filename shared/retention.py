@@ -21,7 +21,9 @@ What may go, and why it is safe:
 `parked_events` (consumed events waiting for their ticket, shared.consumer.parking) is never pruned:
 a row there is an event not applied yet, not a record of one applied.
 
-SLA input tables are the SLA monitor's own (service-specific) and are not pruned here.
+A service adds the tables of its own that only grow as more `Rule`s (`ServiceRuntime(retention_rules=
+...)`): the same pass, lock, batches and metric prune them, and the rule's docstring says why its rows
+may go (e.g. the SLA monitor's stored inputs, `sla_monitor.adapters.retention`).
 
 How: the tables have no index on their timestamps (adding one is a migration in every service), so
 a pass walks each table's heap in ranges of `retention_batch_pages` pages (a TID range scan reads
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from prometheus_client import Counter
@@ -52,8 +55,12 @@ _LOCK_KEY = 7_204_512  # one pruning pass at a time per database (migrations use
 
 @dataclass(frozen=True)
 class Rule:
+    """Rows of `table` for which `old_enough` holds may go. The condition is SQL on one row of the
+    table (it may name the table's columns as `<table>.<column>`, e.g. in a sub-query on another
+    table); `:days` is bound to `days`."""
+
     table: str
-    old_enough: str  # SQL condition on one row; :days is bound to `days`
+    old_enough: str
     days: int
 
 
@@ -73,8 +80,11 @@ def rules(settings: ServiceSettings) -> list[Rule]:
     ]
 
 
-async def prune(engine: AsyncEngine, settings: ServiceSettings) -> dict[str, int] | None:
-    """One pass over every table; rows deleted per table, or None if another replica is pruning."""
+async def prune(
+    engine: AsyncEngine, settings: ServiceSettings, extra: Sequence[Rule] = ()
+) -> dict[str, int] | None:
+    """One pass over every table (the backbone's, then the service's `extra`); rows deleted per table,
+    or None if another replica is pruning."""
     async with engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")  # each batch commits alone
         locked = await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": _LOCK_KEY})
@@ -83,7 +93,7 @@ async def prune(engine: AsyncEngine, settings: ServiceSettings) -> dict[str, int
         try:
             return {
                 rule.table: await _prune_table(conn, rule, settings.retention_batch_pages)
-                for rule in rules(settings)
+                for rule in [*rules(settings), *extra]
             }
         finally:
             await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _LOCK_KEY})
@@ -109,11 +119,11 @@ async def _prune_table(conn: AsyncConnection, rule: Rule, batch_pages: int) -> i
     return deleted
 
 
-async def run_retention(engine: AsyncEngine, settings: ServiceSettings) -> None:
+async def run_retention(engine: AsyncEngine, settings: ServiceSettings, extra: Sequence[Rule] = ()) -> None:
     """The background job: prune now, then every `retention_interval_s`, until cancelled."""
     while True:
         try:
-            deleted = await prune(engine, settings)
+            deleted = await prune(engine, settings, extra)
             if deleted is None:
                 log.info("retention: another replica is pruning")
             elif any(deleted.values()):

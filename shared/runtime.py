@@ -23,7 +23,7 @@ from shared.group_commit import Flush, GroupCommit
 from shared.logs import configure_logging
 from shared.outbox import OutboxRelay
 from shared.registry import EventRegistry
-from shared.retention import run_retention
+from shared.retention import Rule, run_retention
 from shared.settings import ServiceSettings
 from shared.topics import Topics
 from shared.unit_of_work import Projection, SqlUnitOfWork
@@ -55,6 +55,7 @@ class ServiceRuntime:
         consumers: Callable[[ServiceRuntime], list[ConsumerSpec]] = lambda runtime: [],
         background: Callable[[ServiceRuntime], list[Callable[[], Awaitable[None]]]] = lambda r: [],
         on_start: Callable[[ServiceRuntime], Awaitable[None]] | None = None,
+        retention_rules: Sequence[Rule] = (),
     ) -> None:
         self.settings = settings
         self.registry = registry
@@ -64,6 +65,7 @@ class ServiceRuntime:
         self._consumer_specs = consumers
         self._background = background
         self._on_start = on_start
+        self.retention_rules = tuple(retention_rules)  # the service's own tables, pruned with the backbone's
         self.store = EventStore(
             registry,
             source=f"/servicepact/{settings.service_name}",
@@ -128,7 +130,7 @@ class ServiceRuntime:
         if s.consumers_enabled:
             for spec in specs:
                 self._spawn(f"consumer:{spec.name}", self._consumer_loop(spec))
-        self._spawn("retention", lambda: run_retention(self.engine, s))
+        self._spawn("retention", lambda: run_retention(self.engine, s, self.retention_rules))
         for index, job in enumerate(self._background(self)):
             self._spawn(f"background-{index}", job)
         log.info("service started", extra={"service": s.service_name})

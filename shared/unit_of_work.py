@@ -15,6 +15,7 @@ for service-layer unit tests is `shared.testing.fakes.InMemoryUnitOfWork`.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,10 +25,12 @@ from typing import Any, Self, TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from shared.aggregate import Aggregate
+from shared.commit_outcome import committing
 from shared.envelope import Envelope, EventMetadata
 from shared.errors import ConcurrencyConflict
 from shared.eventstore.store import EventStore, StreamAppend
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 Projection = Callable[[AsyncConnection, Sequence[Envelope], Sequence[Any]], Awaitable[None]]
@@ -138,6 +141,12 @@ class SqlUnitOfWork(UnitOfWork):
         try:
             if self._tx is not None and self._tx.is_active:
                 await self._tx.rollback()
+        except Exception:
+            if exc is None:
+                raise
+            # The connection is gone (the error being raised says so): the server rolls back without
+            # us, and the caller must see the original error, not this one.
+            log.warning("could not roll back the unit of work", exc_info=True)
         finally:
             if self._conn is not None:
                 await self._conn.close()
@@ -159,9 +168,13 @@ class SqlUnitOfWork(UnitOfWork):
         return envelopes
 
     async def commit(self) -> None:
+        """Flush and, on its own transaction, COMMIT. A COMMIT whose answer was lost (the connection
+        gone while it was in flight) may have been applied: `CommitOutcomeUnknown`, never a generic
+        error that invites a blind re-run (shared.commit_outcome)."""
         await self.flush()
         if self._tx is not None:
-            await self._tx.commit()
+            with committing():
+                await self._tx.commit()
 
     @staticmethod
     async def flush_together(uows: Sequence[SqlUnitOfWork]) -> None:

@@ -43,7 +43,7 @@ from shared.consumer.dead_letter import DeadLetterQueue
 from shared.consumer.errors import is_transient
 from shared.consumer.holds import PartitionHolds
 from shared.consumer.parking import ParkedEvents
-from shared.consumer.progress import OnProgress, poll_progress
+from shared.consumer.progress import OnProgress, poll_progress, topic_layout
 from shared.consumer.work import ArrivedEarly, Handler, HandlerFailed, Work, handle
 from shared.envelope import HEADER_PREFIX, Envelope
 from shared.errors import MalformedEvent
@@ -149,7 +149,8 @@ class EventConsumer:
     ) -> None:
         """After the poll's transaction committed: never ahead of what was applied."""
         if self.on_progress is not None and self._consumer is not None:
-            await self.on_progress(await poll_progress(self._consumer, batches, offsets, started))
+            progress = await poll_progress(self._consumer, batches, offsets, started)
+            await self.on_progress(progress, topic_layout(self._consumer))
 
     async def _poll(self) -> dict[TopicPartition, list[ConsumerRecord]]:
         """Up to `max_poll_records` events to apply. On a topic where most types are skipped, records

@@ -10,6 +10,12 @@ broker reports a partition's end offset as its last batch's first offset + 1 (sh
 the position test alone could call a partition caught up while the rest of its last batch is unread,
 and the "no records" test alone could be a fetch still in flight. The reported end is never beyond the
 real end, so a consumer that has read everything always satisfies both: this cannot block forever.
+
+With the report comes the layout of the consumer's topics as its metadata has them now
+(`TopicLayout`): which topics it subscribes to and which partitions each has. A service that keeps
+per-partition state (the SLA monitor's watermarks) needs it to tell a partition that is quiet from one
+that is gone (a topic recreated with fewer partitions, a topic dropped from the subscription): a
+partition that is gone is never read again, so waiting for it would wait forever.
 """
 
 from __future__ import annotations
@@ -32,7 +38,25 @@ class Progress:
     age_s: float  # how long ago the poll started: "caught up" held at (now - age_s)
 
 
-OnProgress = Callable[[list[Progress]], Awaitable[None]]
+@dataclass(frozen=True)
+class TopicLayout:
+    subscribed: frozenset[str]
+    partitions: dict[str, frozenset[int]]  # per subscribed topic whose metadata is known (else absent)
+
+
+OnProgress = Callable[[list[Progress], TopicLayout], Awaitable[None]]
+
+
+def topic_layout(consumer: AIOKafkaConsumer) -> TopicLayout:
+    """The consumer's topics and their partitions, from its metadata (refreshed by the client when a
+    topic's partitions change, and every `metadata_max_age_ms`)."""
+    subscribed = frozenset(consumer.subscription())
+    partitions = {}
+    for topic in subscribed:
+        known = consumer.partitions_for_topic(topic)
+        if known:  # None: no metadata for it yet; say nothing rather than "no partitions"
+            partitions[topic] = frozenset(known)
+    return TopicLayout(subscribed, partitions)
 
 
 async def poll_progress(

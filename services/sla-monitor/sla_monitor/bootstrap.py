@@ -11,6 +11,7 @@ from shared.runtime import ConsumerSpec, ServiceRuntime
 from shared.wiring import Wiring
 from sla_monitor.adapters.catalog import Catalog
 from sla_monitor.adapters.inbound import DISPATCH_INPUTS, TICKET_INPUTS
+from sla_monitor.adapters.retention import input_retention
 from sla_monitor.config import Settings
 from sla_monitor.domain.commands import SeedCatalog
 from sla_monitor.domain.events import CATALOG_EVENTS, SLA_EVENTS
@@ -56,6 +57,7 @@ def build(settings: Settings | None = None) -> SlaMonitor:
         consumers=consumers,
         on_start=seed,
         background=lambda runtime: [timer.run] if settings.timers_enabled else [],
+        retention_rules=[input_retention(settings.input_retention_days)],
     )
     catalog = Catalog(lambda: runtime.engine)
     bus = message_bus(runtime, catalog)

@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -12,3 +13,10 @@ class Settings(ServiceSettings):
     # A threshold fires only once every input partition is read up to its deadline + this: the outbox
     # relay's lag and clock skew between hosts (an input made before the deadline is sent just after).
     input_grace_s: float = 0.5
+    input_retention_days: int = Field(
+        default=400,
+        ge=1,
+        description="Stored inputs of a ticket whose clocks have all stopped are pruned once it has not "
+        "moved for this long (SLA_MONITOR_INPUT_RETENTION_DAYS): how far back a what-if replay reaches. "
+        "Open tickets and inputs waiting for their ticket's opening are kept (adapters/retention.py).",
+    )

@@ -50,10 +50,21 @@ class PartitionRead:
 
 
 @dataclass(frozen=True, kw_only=True)
+class InputTopics:
+    """The input topics as the consumer's metadata has them now: the watermark of any other (topic,
+    partition) is stale (never read again), and a listed partition without one is not read yet."""
+
+    subscribed: frozenset[str]
+    partitions: Mapping[str, frozenset[int]]  # per subscribed topic whose partitions are known
+
+
+@dataclass(frozen=True, kw_only=True)
 class RecordInputsRead:
-    """Remember how far each input partition has been read (after the inputs' own commit)."""
+    """Remember how far each input partition has been read (after the inputs' own commit), and which
+    partitions there are (`topics`; None: not known, keep every watermark)."""
 
     partitions: tuple[PartitionRead, ...]
+    topics: InputTopics | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

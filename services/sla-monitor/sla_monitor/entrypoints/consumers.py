@@ -7,12 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.consumer import Handler
-from shared.consumer.progress import OnProgress, Progress
+from shared.consumer.progress import OnProgress, Progress, TopicLayout
 from shared.envelope import Envelope, EventMetadata
 from shared.messagebus import MessageBus
 from sla_monitor.adapters.inbound import DISPATCH_INPUTS, TICKET_INPUTS
 from sla_monitor.adapters.translate import clock_input
-from sla_monitor.domain.commands import ApplyTicketInput, PartitionRead, RecordInputsRead
+from sla_monitor.domain.commands import ApplyTicketInput, InputTopics, PartitionRead, RecordInputsRead
 
 ACTOR = "sla-monitor"
 ACTOR_METADATA = EventMetadata(actor=ACTOR)
@@ -36,9 +36,10 @@ def clock_handlers(bus: MessageBus, wake_timer: Callable[[], None]) -> dict[str,
 
 
 def inputs_read(bus: MessageBus, wake_timer: Callable[[], None]) -> OnProgress:
-    """After each poll: how far each input partition is read (the timer's horizon moves with it)."""
+    """After each poll: how far each input partition is read (the timer's horizon moves with it), and
+    which partitions the input topics have now (a vanished one must stop holding the timer back)."""
 
-    async def on_progress(progress: list[Progress]) -> None:
+    async def on_progress(progress: list[Progress], layout: TopicLayout) -> None:
         partitions = tuple(
             PartitionRead(
                 topic=p.topic,
@@ -51,7 +52,8 @@ def inputs_read(bus: MessageBus, wake_timer: Callable[[], None]) -> OnProgress:
             for p in progress
         )
         if partitions:
-            await bus.handle(RecordInputsRead(partitions=partitions), metadata=ACTOR_METADATA)
+            topics = InputTopics(subscribed=layout.subscribed, partitions=layout.partitions)
+            await bus.handle(RecordInputsRead(partitions=partitions, topics=topics), metadata=ACTOR_METADATA)
             wake_timer()
 
     return on_progress

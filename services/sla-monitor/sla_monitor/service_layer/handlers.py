@@ -97,6 +97,8 @@ async def fire_due_thresholds(command: FireDueThresholds, uow: Any) -> list[date
 
 async def record_inputs_read(command: RecordInputsRead, uow: Any) -> None:
     await uow.watermarks.advance(command.partitions)
+    if command.topics is not None:
+        await uow.watermarks.match(command.topics)  # only partitions that exist gate the timer
 
 
 async def _save(uow: Any, ticket: SlaTicket, emitted: list[SlaEvent]) -> None:

@@ -220,6 +220,15 @@ class FakeWatermarks:
                 continue
             self._world.read_until[key] = max(self._world.read_until.get(key, until), until)
 
+    async def match(self, topics) -> None:
+        """Only the partitions that exist: others dropped, a listed one without a row not read yet."""
+        for topic, partition in list(self._world.read_until):
+            if topic not in topics.subscribed or partition not in topics.partitions.get(topic, {partition}):
+                del self._world.read_until[(topic, partition)]
+        for topic, partitions in topics.partitions.items():
+            for partition in partitions:
+                self._world.read_until.setdefault((topic, partition), datetime.fromtimestamp(0, UTC))
+
     async def horizon(self, *, now: datetime | None, grace_s: float) -> datetime:
         now = now or self._clock()
         if not self._world.read_until:

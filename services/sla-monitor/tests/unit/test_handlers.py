@@ -9,6 +9,7 @@ from sla_monitor.domain.commands import (
     DeleteCalendar,
     DeletePolicy,
     FireDueThresholds,
+    InputTopics,
     PartitionRead,
     RecordInputsRead,
     SaveCalendar,
@@ -294,6 +295,31 @@ async def test_a_caught_up_partition_is_read_up_to_the_clock(bus, world):
     )
     await bus.handle(RecordInputsRead(partitions=(caught_up,)))
     assert datetime.now(UTC) - world.read_until[("tickets", 1)] < timedelta(seconds=5)
+
+
+async def test_only_partitions_that_exist_hold_thresholds_back(bus, world, inbound):
+    """Issue 11, item 2: a watermark of a partition that is gone (or of a topic no longer read) would
+    never move again; it is dropped. A partition that exists and was never read holds them back."""
+    await save_fast_policy(bus)
+    await bus.handle(inbound("TicketOpened", opened("T-1", T0)))
+    world.read_until[("tickets", 5)] = T0  # the topic had 6 partitions once
+    world.read_until[("returns", 0)] = T0  # no longer an input
+    topics = InputTopics(
+        subscribed=frozenset({"tickets", "dispatch"}),
+        partitions={"tickets": frozenset({0}), "dispatch": frozenset({0})},
+    )
+    caught_up = PartitionRead(
+        topic="tickets", partition=0, position=3, newest_ms=None, caught_up=True, age_s=0
+    )
+    await bus.handle(RecordInputsRead(partitions=(caught_up,), topics=topics))
+    assert set(world.read_until) == {("tickets", 0), ("dispatch", 0)}
+    late = T0 + timedelta(seconds=9)
+    assert await bus.handle(FireDueThresholds(now=late, grace_s=0.5)) == [], "dispatch/0 is not read yet"
+    dispatch = PartitionRead(
+        topic="dispatch", partition=0, position=0, newest_ms=None, caught_up=True, age_s=0
+    )
+    await bus.handle(RecordInputsRead(partitions=(dispatch,), topics=topics))
+    assert await bus.handle(FireDueThresholds(now=late, grace_s=0.5))
 
 
 def _ms(at: datetime) -> int:
