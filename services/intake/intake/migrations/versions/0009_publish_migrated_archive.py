@@ -56,31 +56,32 @@ _ENQUEUE = sa.text(
 
 
 def _topic() -> str:
-    prefix = op.get_context().config.get_main_option(TOPIC_PREFIX_OPTION)
+    config = op.get_context().config
+    prefix = config.get_main_option(TOPIC_PREFIX_OPTION) if config is not None else None
     if prefix is None:
         prefix = os.environ.get("KAFKA_TOPIC_PREFIX", "")
     return prefix + _TOPIC
 
 
-def _outbox_row(row: sa.Row, topic: str) -> dict:
-    row = row._mapping
+def _outbox_row(stored: sa.Row, topic: str) -> dict:
+    row = dict(stored._mapping)
     metadata = row["metadata"] or {}
     envelope = Envelope(
-        id=row.event_id,
+        id=row["event_id"],
         source=_SOURCE,
-        type=row.event_type,
-        time=row.occurred_at,
-        subject=row.stream_id,
+        type=row["event_type"],
+        time=row["occurred_at"],
+        subject=row["stream_id"],
         correlationid=metadata.get("correlation_id"),
         causationid=metadata.get("causation_id"),
-        schemaversion=row.schema_version,
+        schemaversion=row["schema_version"],
         actor=metadata.get("actor"),
-        data=row.data,
+        data=row["data"],
     )
     return {
-        "event_id": row.event_id,
+        "event_id": row["event_id"],
         "topic": topic,
-        "key": row.stream_id,
+        "key": row["stream_id"],
         "headers": json.dumps(envelope.header_values()),
         "payload": envelope.kafka_value(),
     }
