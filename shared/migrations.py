@@ -22,16 +22,23 @@ from sqlalchemy.ext.asyncio import create_async_engine
 _LOCK_KEY = 7_204_511  # serialises replicas that start at the same moment
 
 
-def alembic_config(database_url: str, script_location: Path) -> Config:
+TOPIC_PREFIX_OPTION = "kafka_topic_prefix"
+"""The deployment's topic prefix, for a revision that enqueues outbox rows (their topic names)."""
+
+
+def alembic_config(database_url: str, script_location: Path, *, topic_prefix: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(script_location))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    if topic_prefix is not None:
+        config.set_main_option(TOPIC_PREFIX_OPTION, topic_prefix.replace("%", "%%"))
     return config
 
 
-async def upgrade(database_url: str, script_location: Path) -> None:
+async def upgrade(database_url: str, script_location: Path, *, topic_prefix: str | None = None) -> None:
     """Bring the database to the latest revision (in a thread: alembic's env runs its own loop)."""
-    await asyncio.to_thread(command.upgrade, alembic_config(database_url, script_location), "head")
+    config = alembic_config(database_url, script_location, topic_prefix=topic_prefix)
+    await asyncio.to_thread(command.upgrade, config, "head")
 
 
 def _run_sync(connection: Connection, target_metadata: MetaData | Sequence[MetaData]) -> None:
@@ -63,7 +70,7 @@ def migrate_service(package: str) -> None:
     config = importlib.import_module(f"{package}.config")
     settings = config.Settings()
     script_location = Path(importlib.import_module(package).__path__[0]) / "migrations"
-    asyncio.run(upgrade(settings.database_url, script_location))
+    asyncio.run(upgrade(settings.database_url, script_location, topic_prefix=settings.kafka_topic_prefix))
 
 
 if __name__ == "__main__":

@@ -108,7 +108,7 @@ class ServiceRuntime:
         s = self.settings
         configure_logging(s.service_name, s.log_level)
         if s.run_migrations:
-            await migrations.upgrade(s.database_url, self.migrations_path)
+            await migrations.upgrade(s.database_url, self.migrations_path, topic_prefix=s.kafka_topic_prefix)
         self._engine = create_async_engine(s.database_url, pool_size=s.db_pool_size, max_overflow=10)
         producer = kafka.make_producer(s.kafka_bootstrap_servers, idempotent=s.kafka_idempotent_producer)
         await producer.start()

@@ -63,6 +63,8 @@ contracts = Table(
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date),
     Column("consent_required_before_work", Boolean, nullable=False, server_default="false"),
+    # IANA zone of the contract's local dates (revision 0010; rows before it: Asia/Shanghai)
+    Column("time_zone", Text, nullable=False, server_default="Asia/Shanghai"),
 )
 units = Table(
     "units",

@@ -14,6 +14,7 @@ from typing import Any
 
 from intake.domain import archive_events as e
 from intake.domain.errors import ArchiveError
+from intake.domain.periods import is_time_zone
 from shared.aggregate import Aggregate
 
 _NOT_HERE = "no such record for this customer"
@@ -164,14 +165,19 @@ class Contract(_Record):
     def sign(cls, contract_id: str, customer_id: str, values: dict[str, Any], now: datetime) -> Contract:
         contract = cls()
         ids: dict[str, Any] = {"contract_id": contract_id, "customer_id": customer_id, "occurred_at": now}
-        contract._record(e.ContractSigned(**ids, **_known(e.ContractSigned, _tupled(values))))
+        contract._record(e.ContractSigned(**ids, **_known(e.ContractSigned, _terms(values))))
         return contract
 
     def change(self, values: dict[str, Any], now: datetime) -> None:
-        super().change(_tupled(values), now)
+        super().change(_terms(values), now)
 
 
-def _tupled(values: dict[str, Any]) -> dict[str, Any]:
+def _terms(values: dict[str, Any]) -> dict[str, Any]:
+    """A contract's terms as its events hold them: regions a tuple; a time zone the tz database knows
+    (its local dates decide entitlements, so a misspelt zone must not be saved)."""
+    zone = values.get("time_zone")
+    if zone is not None and not is_time_zone(zone):
+        raise ArchiveError(422, "unknown time zone (an IANA name such as Asia/Shanghai)", "time_zone")
     if "on_site_regions" in values:
         return {**values, "on_site_regions": tuple(values["on_site_regions"])}
     return values

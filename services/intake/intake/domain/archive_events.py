@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from intake.domain.periods import DEFAULT_TIMEZONE
+
 
 @dataclass(frozen=True, kw_only=True)
 class CustomerEvent:
@@ -135,6 +137,9 @@ class _ContractState(ContractEvent):
     account_engineer_id: str | None = None
     sales_rep_id: str | None = None
     consent_required_before_work: bool = False  # chargeable work waits for the customer's consent
+    # IANA name: report, purchase and acceptance days are local dates there. Added within version 1:
+    # events recorded before it carry none and replay as Asia/Shanghai, the default they assumed.
+    time_zone: str = DEFAULT_TIMEZONE
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,9 +17,20 @@ from __future__ import annotations
 
 import calendar as _calendar
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+"""A contract's time zone unless it names another (SPEC 2.3/2.4); also that of contracts recorded
+before contracts had one (their events carry none)."""
+
+
+def is_time_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone the tz database knows (e.g. Asia/Urumqi, Europe/Berlin)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def add_months(d: date, months: int) -> date:

@@ -24,6 +24,6 @@ def contract_terms(contract: dict[str, Any] | None) -> ContractTerms:
     return ContractTerms(
         variant=Variant(contract["three_guarantees_variant"]),
         paid_maintenance_until=contract["paid_maintenance_until"],
-        timezone=contract.get("timezone") or DEFAULT_TIMEZONE,  # no column yet: Asia/Shanghai
+        timezone=contract.get("time_zone") or DEFAULT_TIMEZONE,
         consent_required_before_work=bool(contract.get("consent_required_before_work")),
     )

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from intake.adapters.phones import e164
 from intake.adapters.tables import companies, contacts, contracts, sites, units
+from intake.domain.periods import DEFAULT_TIMEZONE
 from intake.service_layer.warranty import warranty_status
 from intake.views import archive_history as history
 from shared.eventstore import EventStore
@@ -53,7 +54,7 @@ class ArchiveViews:
                 unit["contract"] = await _row(conn, contracts, contract_id)
             else:
                 unit["contract"] = await history.contract_as_of(conn, self._store, contract_id, as_of)
-        unit["warranty"] = warranty_status(unit, as_of or datetime.now(UTC))
+        unit["warranty"] = warranty_status(unit, as_of or datetime.now(UTC), _zone(unit["contract"]))
         return _iso(unit)
 
     async def contract(self, contract_id: str, *, as_of: datetime | None = None) -> dict[str, Any] | None:
@@ -111,12 +112,18 @@ async def _row(conn: AsyncConnection, table, row_id: str) -> dict[str, Any] | No
 def _with_warranty(
     record: dict[str, Any], serial: str | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
-    now = now or datetime.now(UTC)  # each unit's status dates it locally (warranty_status)
+    now = now or datetime.now(UTC)  # each unit's status dates it locally, in its contract's zone
+    by_id = {contract["id"]: contract for contract in record["contracts"]}
     for unit in record["units"]:
-        unit["warranty"] = warranty_status(unit, now)
+        unit["warranty"] = warranty_status(unit, now, _zone(by_id.get(unit.get("contract_id") or "")))
     if serial:
         record["matched_unit"] = next((u for u in record["units"] if u["serial_number"] == serial), None)
     return _iso(record)
+
+
+def _zone(contract: dict[str, Any] | None) -> str:
+    """The time zone a unit's days are counted in: its contract's, else the default."""
+    return (contract or {}).get("time_zone") or DEFAULT_TIMEZONE
 
 
 def _iso(value: Any) -> Any:

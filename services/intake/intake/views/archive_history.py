@@ -3,8 +3,9 @@
 The read model answers "now"; `as_of` answers what a record said then (a change of warranty terms
 leaves the old ones in the stream). A unit's days out of service at `as_of` count the outages that
 had ended by that day. A customer's record as of then lists its contacts and sites from its stream,
-and those of today's units and contracts that existed then (a unit or contract removed since is
-not listed).
+and its units and contracts as they stood then: every unit or contract registered for it by then
+(found by their first event, not by today's rows, which have lost those removed since), less those
+already removed or withdrawn at that instant.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.repositories import CONTRACT_PREFIX, CUSTOMER_PREFIX, UNIT_PREFIX
-from intake.adapters.tables import contracts, unit_outages, units
+from intake.adapters.tables import unit_outages
 from intake.domain.archive import Contract, Customer, Unit
 from intake.domain.out_of_service import Outage, extension
 from intake.domain.periods import local_date
 from shared.eventstore import EventStore
+from shared.eventstore.tables import events
 
 _PREFIXES = (CUSTOMER_PREFIX, UNIT_PREFIX, CONTRACT_PREFIX)
 
@@ -102,11 +104,26 @@ async def company_as_of(
         "contacts": parts(customer.contacts, "contact_id"),
         "sites": parts(customer.sites, "site_id"),
     }
-    for key, table, read in (("contracts", contracts, contract_as_of), ("units", units, unit_as_of)):
-        ids = (await conn.execute(select(table.c.id).where(table.c.company_id == company_id))).scalars()
-        found = [await read(conn, store, record_id, as_of) for record_id in sorted(ids)]
+    for key, first, read in (
+        ("contracts", "ContractSigned", contract_as_of),
+        ("units", "UnitRegistered", unit_as_of),
+    ):
+        ids = await _registered(conn, first, company_id, as_of)
+        found = [await read(conn, store, record_id, as_of) for record_id in ids]
         record[key] = [row for row in found if row is not None]
     return record
+
+
+async def _registered(conn: AsyncConnection, first: str, company_id: str, as_of: datetime) -> list[str]:
+    """The streams whose first event `first` registered a record for the customer by `as_of`."""
+    query = (
+        select(events.c.stream_id)
+        .where(events.c.event_type == first)
+        .where(events.c.data["customer_id"].astext == company_id)
+        .where(events.c.occurred_at <= as_of)
+        .order_by(events.c.stream_id)
+    )
+    return list((await conn.execute(query)).scalars())
 
 
 async def stored_events(

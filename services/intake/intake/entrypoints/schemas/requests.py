@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
@@ -147,6 +148,17 @@ class ContractIn(_In):
     starts_on: date
     ends_on: date | None = None
     consent_required_before_work: bool = False  # chargeable work waits for the customer's consent
+    # IANA name (Asia/Shanghai, Asia/Urumqi, Europe/Berlin): report days are local dates there
+    time_zone: str = Field(default="Asia/Shanghai", min_length=1, max_length=64)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone (an IANA name such as Asia/Shanghai)") from None
+        return value
 
     @field_validator("ends_on")
     @classmethod

@@ -209,6 +209,7 @@ class ContractOut(_Out):
     starts_on: date
     ends_on: date | None
     consent_required_before_work: bool = False
+    time_zone: str = "Asia/Shanghai"  # IANA name: the contract's local dates
 
 
 class UnitOut(_Out):
