@@ -87,7 +87,7 @@ def test_the_walker_names_every_unbounded_path() -> None:
 
 
 def test_the_walker_counts_the_worst_case() -> None:
-    schema = {
+    schema: dict[str, Any] = {
         "type": "object",
         "properties": {
             "tags": {"type": "array", "maxItems": 2, "items": {"type": "string", "maxLength": 3}},

@@ -135,7 +135,8 @@ class WorstCase:
         return Bound(size, tuple(problems))
 
     def _object(self, schema: dict[str, Any], path: str, seen: tuple[str, ...]) -> Bound:
-        size, problems = 2, []
+        size = 2
+        problems: list[str] = []
         for name, value in schema.get("properties", {}).items():
             bound = self.of(value, f"{path}.{name}", seen)
             size += _canonical(name) + 4 + bound.size
