@@ -66,4 +66,6 @@ class CaseHandedOff:
     reason: str = ""
 
 
-INPUTS = (TicketOpened, TicketClassified, TicketCancelled, TicketResolved, EscalationRaised, CaseHandedOff)
+FROM_TICKETS = (TicketOpened, TicketClassified, TicketCancelled, TicketResolved)  # intake's topic
+FROM_SLA = (EscalationRaised, CaseHandedOff)  # the SLA monitor's topic
+INPUTS = (*FROM_TICKETS, *FROM_SLA)
