@@ -2,10 +2,11 @@
 
 A published message carries its payload schema and `x-schemaversion`; a consumed channel lists, per
 topic, the types the service handles with the service's own tolerant view of each (`read.<Type>`),
-so the catalogue shows which fields each consumer really reads. A service alone does not know who
-publishes what on the topics it reads, so its document pairs every handled type with every topic it
-subscribes to; the catalogue, which sees every producer, keeps on each topic only the types its
-producer publishes there (`restrict_to_producers`).
+so the catalogue shows which fields each consumer really reads. One computation keeps on each topic
+only the types read there (`restrict_to_producers`): a service's own document (`/asyncapi.json`)
+applies it to what its consumers declare they read from each topic (`ConsumerSpec.reads`, their views
+grouped by producer), the catalogue, which sees every producer, to what each producer publishes; the
+contract tests check that the two agree.
 """
 
 from __future__ import annotations

@@ -54,8 +54,8 @@ class Side:
 
 def consumer_breaks(docs: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """Each consumer's views (`read.<Type>` in its AsyncAPI document, as the service itself writes it:
-    every handled type on every subscribed topic) against the schema its producer publishes; a handled
-    type that no producer publishes on any subscribed topic is reported too."""
+    each handled type on the topic it declares reading it from) against the schema its producer
+    publishes; a handled type that no producer publishes on any topic it is listed on is reported too."""
     problems: list[str] = []
     for consumer, doc in docs.items():
         handled: dict[str, list[str]] = {}

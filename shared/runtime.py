@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from shared import kafka, migrations
-from shared.asyncapi import asyncapi_document
+from shared.asyncapi import asyncapi_document, restrict_to_producers
 from shared.consumer import EventConsumer, Handler
 from shared.consumer.progress import OnProgress
 from shared.envelope import EventMetadata
@@ -42,6 +42,9 @@ class ConsumerSpec:
     handlers: dict[str, Handler]
     max_poll_records: int = 500  # one poll is applied in one transaction
     on_progress: OnProgress | None = None  # how far each partition is read (shared.consumer.progress)
+    # Topic -> the event types this consumer reads there (its views, grouped by producer), so its
+    # AsyncAPI document pairs each handled type with its own topic; a topic not named lists them all.
+    reads: Mapping[str, Collection[str]] = field(default_factory=dict)
 
 
 class ServiceRuntime:
@@ -193,12 +196,18 @@ class ServiceRuntime:
     def asyncapi(self, version: str) -> dict:
         package = type(self.settings).__module__.split(".")[0]
         specs = self._consumer_specs(self)
-        return asyncapi_document(
+        document = asyncapi_document(
             service=self.settings.service_name,
             version=version,
             publishes=(self.output_topic, self.registry, self.registry.types_of(f"{package}.domain")),
             consumes=[(t, sorted(spec.handlers)) for spec in specs for t in spec.topics],
         )
+        # What is read from each topic, as the catalogue keeps it (there from what producers publish).
+        reads: dict[str, set[str]] = {}
+        for spec in specs:
+            for topic, types in spec.reads.items():
+                reads.setdefault(topic, set()).update(types)
+        return restrict_to_producers(document, reads)
 
     async def database_ready(self) -> bool:
         if self._engine is None:

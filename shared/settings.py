@@ -64,7 +64,11 @@ class ServiceSettings(BaseSettings):
         default=6000, validation_alias=AliasChoices("RATE_LIMIT_PER_MINUTE", "rate_limit_per_minute")
     )
     max_body_bytes: int = Field(
-        default=256 * 1024, validation_alias=AliasChoices("MAX_BODY_BYTES", "max_body_bytes")
+        default=1024 * 1024,
+        validation_alias=AliasChoices("MAX_BODY_BYTES", "max_body_bytes"),
+        description="A larger request body is a 413 naming this limit. It leaves room for every request "
+        "body's largest valid value (tests/http/test_request_bounds.py: the SLA calendar's is about "
+        "0.5 MB), so an over-long field is a 422 naming the field instead.",
     )
     run_migrations: bool = True
     db_pool_size: int = 20

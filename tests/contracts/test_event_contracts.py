@@ -12,10 +12,13 @@ import pytest
 from shared.contracts import catalogue_breaks, consumer_breaks
 from shared.event_catalog import breaking_changes, committed_documents, documents, service_documents
 
+TOPICS = ("servicepact.tickets.v1", "servicepact.sla.v1")
+
 
 @pytest.fixture(scope="module")
 def own_documents() -> dict[str, dict]:
-    """As each service describes itself: every handled type on every topic it subscribes to."""
+    """As each service describes itself (`/asyncapi.json`): each handled type on the topic its consumer
+    declares reading it from (`ConsumerSpec.reads`)."""
     return service_documents()
 
 
@@ -30,6 +33,15 @@ def test_each_consumer_reads_what_it_handles_from_some_topic_it_subscribes_to(ow
         for key, channel in doc["channels"].items():
             if key.startswith("consumed"):
                 assert channel["messages"], f"{service} reads nothing from {channel['address']}"
+
+
+def test_each_service_serves_what_it_reads_from_each_topic_as_the_catalogue_does(own_documents):
+    """The consumers' own declarations agree with what the producers publish, topic by topic."""
+    catalogue = documents()
+    for service, doc in own_documents.items():
+        assert doc == catalogue[service], f"{service}: /asyncapi.json differs from the catalogue"
+    dispatch = {c["address"]: set(c["messages"]) for c in own_documents["dispatch"]["channels"].values()}
+    assert dispatch["servicepact.sla.v1"] == {"EscalationRaised", "CaseHandedOff"}
 
 
 def test_no_producer_breaks_its_committed_catalogue():
@@ -100,6 +112,18 @@ def test_a_handled_type_no_producer_publishes_is_caught(own_documents):
         "servicepact.sla.v1",
         "sla-monitor handles WorkResolved, which no producer publishes on servicepact.dispatch.v1, "
         "servicepact.tickets.v1",
+    ]
+
+
+def test_a_consumer_declaring_a_type_on_the_wrong_topic_is_caught(own_documents):
+    docs = copy.deepcopy(own_documents)
+    channels = docs["dispatch"]["channels"]
+    tickets, sla = (next(c for c in channels.values() if c["address"] == t) for t in TOPICS)
+    sla["messages"]["TicketOpened"] = tickets["messages"].pop("TicketOpened")
+
+    assert consumer_breaks(docs) == [
+        "dispatch handles TicketOpened, which no producer publishes on servicepact.sla.v1, "
+        "servicepact.tickets.v1"
     ]
 
 

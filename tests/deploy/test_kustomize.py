@@ -1,6 +1,6 @@
 """The Kubernetes manifests hold together without a cluster or kubectl: every file a kustomization
-names exists, and there is exactly one overlay per service folder under `services/`, wired to that
-service's own name, settings prefix, database Secret key and port.
+names exists, and there is exactly one overlay per service of the registry (`shared.services.SERVICES`),
+wired to that service's own name, settings prefix, database Secret key and port.
 
 `kubectl kustomize deploy/k8s` renders the same tree where kubectl exists; these checks keep CI free
 of it and catch what a rename or a sixth service would break.
@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 import yaml
 
+from shared.services import BY_NAME, SERVICES, Service
+
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
-SERVICES = sorted(p.name for p in (ROOT / "services").iterdir() if p.is_dir() and not p.name.startswith("."))
+NAMES = sorted(service.name for service in SERVICES)
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -48,20 +50,21 @@ def test_every_referenced_file_exists(kustomization: Path) -> None:
             assert (target / "kustomization.yaml").is_file(), f"{kustomization}: {entry} is no kustomization"
 
 
-def test_one_overlay_per_service_folder() -> None:
-    overlays = sorted(p.name for p in (K8S / "services").iterdir() if p.is_dir())
-    assert overlays == SERVICES
+def test_one_overlay_per_registered_service() -> None:
+    overlays = {p.name for p in (K8S / "services").iterdir() if p.is_dir()}
+    assert not set(NAMES) - overlays, f"registered services without an overlay: {set(NAMES) - overlays}"
+    assert not overlays - set(NAMES), f"overlays of unregistered services: {overlays - set(NAMES)}"
     top = load(K8S / "kustomization.yaml")["resources"]
-    assert sorted(r.removeprefix("services/") for r in top if r.startswith("services/")) == SERVICES
+    assert sorted(r.removeprefix("services/") for r in top if r.startswith("services/")) == NAMES
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", NAMES)
 def test_overlay_names_its_own_service(service: str) -> None:
     document = load(K8S / "services" / service / "kustomization.yaml")
     assert document["resources"] == ["../../base"]
     assert document["labels"][0]["pairs"] == {"app.kubernetes.io/name": service}
     patches = overlay_patches(service)
-    prefix = service.upper().replace("-", "_") + "_"
+    prefix = BY_NAME[service].env_prefix
     for expected in (
         f"{{name: SERVICE, value: {service}}}",
         f"name: {prefix}DATABASE_URL",
@@ -70,23 +73,25 @@ def test_overlay_names_its_own_service(service: str) -> None:
         f"value: {service}-migrate",
     ):
         assert expected in patches, f"{service}: overlay lacks {expected!r}"
-    others = [s for s in SERVICES if s != service and s not in service]
+    others = [s for s in SERVICES if s.name != service and s.name not in service]
     for other in others:
-        assert other.upper().replace("-", "_") + "_" not in patches, f"{service}: mentions {other}"
+        assert other.env_prefix not in patches, f"{service}: mentions {other.name}"
 
 
-def test_each_service_has_its_own_port() -> None:
-    ports = []
-    for service in SERVICES:
-        patch = yaml.safe_load(
-            next(
-                p["patch"]
-                for p in load(K8S / "services" / service / "kustomization.yaml")["patches"]
-                if p["target"] == {"kind": "Service"}
-            )
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_each_service_has_its_registered_port(service: Service) -> None:
+    patch = yaml.safe_load(
+        next(
+            p["patch"]
+            for p in load(K8S / "services" / service.name / "kustomization.yaml")["patches"]
+            if p["target"] == {"kind": "Service"}
         )
-        ports.append(patch[0]["value"])
-    assert len(set(ports)) == len(SERVICES), ports
+    )
+    assert patch[0]["value"] == service.port
+
+
+def test_registered_ports_are_distinct() -> None:
+    assert len({service.port for service in SERVICES}) == len(SERVICES)
 
 
 def test_base_holds_every_part_of_a_service() -> None:

@@ -14,22 +14,23 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared.migrations import alembic_config
+from shared.services import BY_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICE_DIR = ROOT / "services" / "sla-monitor"  # the folder and package names differ: the harder case
+SERVICE = BY_NAME["sla-monitor"]  # the folder and package names differ: the harder case
 
 
 async def migrate(database_url: str) -> None:
     env = {
         **os.environ,
-        "PYTHONPATH": f"{ROOT}{os.pathsep}{SERVICE_DIR}",
-        "SLA_MONITOR_DATABASE_URL": database_url,
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{SERVICE.directory}",
+        f"{SERVICE.env_prefix}DATABASE_URL": database_url,
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "shared.migrations",
-        "sla-monitor",
+        SERVICE.name,
         env=env,
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
@@ -49,9 +50,7 @@ async def revision(database_url: str) -> list[str]:
 
 
 async def test_the_job_migrates_to_head_and_is_repeatable(database_url: str) -> None:
-    script = ScriptDirectory.from_config(
-        alembic_config(database_url, SERVICE_DIR / "sla_monitor" / "migrations")
-    )
+    script = ScriptDirectory.from_config(alembic_config(database_url, SERVICE.migrations))
     head = script.get_current_head()
     assert head is not None
 

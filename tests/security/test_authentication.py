@@ -118,7 +118,8 @@ async def test_rate_limit_answers_429_with_retry_after(
 
 
 async def test_oversized_body_is_413_problem(intake, key_file):
-    body = {"client_id": "x" * 300_000, "roles": ["integration"]}
+    limit = intake.app.state.runtime.settings.max_body_bytes
+    body = {"client_id": "x" * (limit + 1), "roles": ["integration"]}
     response = await intake.post("/admin/api-keys", json=body, headers=Tokens(key_file)("ops-admin"))
     assert response.status_code == 413
-    assert response.json()["status"] == 413
+    assert response.json()["status"] == 413 and response.json()["max_bytes"] == limit

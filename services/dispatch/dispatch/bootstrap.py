@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dispatch.adapters.directory import Directory
-from dispatch.adapters.inbound import INPUTS
+from dispatch.adapters.inbound import FROM_SLA, FROM_TICKETS, INPUTS
 from dispatch.config import Settings
 from dispatch.domain.events import JOB_EVENTS, TECHNICIAN_EVENTS
 from dispatch.entrypoints import consumers
@@ -45,6 +45,10 @@ def build(settings: Settings | None = None) -> Dispatch:
                 topics=[runtime.topics.tickets, runtime.topics.sla],
                 handlers=consumers.handlers(bus),
                 max_poll_records=50,
+                reads={
+                    runtime.topics.tickets: [e.__name__ for e in FROM_TICKETS],
+                    runtime.topics.sla: [e.__name__ for e in FROM_SLA],
+                },
             )
         ]
 

@@ -42,6 +42,10 @@ def build(settings: Settings | None = None) -> SlaMonitor:
                 topics=topics,
                 handlers=clock_handlers(bus, timer.wake),
                 on_progress=inputs_read(bus, timer.wake),
+                reads={
+                    runtime.topics.tickets: [e.__name__ for e in TICKET_INPUTS],
+                    runtime.topics.dispatch: [e.__name__ for e in DISPATCH_INPUTS],
+                },
             )
         ]
 

@@ -86,7 +86,7 @@ class CaseHandedOff:
     reason: str = ""
 
 
-INPUTS = (
+FROM_TICKETS = (  # intake's topic
     TicketOpened,
     TicketClassified,
     TicketCancelled,
@@ -94,6 +94,6 @@ INPUTS = (
     EntitlementAssessed,
     QuoteAccepted,
     QuoteDeclined,
-    EscalationRaised,
-    CaseHandedOff,
 )
+FROM_SLA = (EscalationRaised, CaseHandedOff)  # the SLA monitor's topic
+INPUTS = (*FROM_TICKETS, *FROM_SLA)

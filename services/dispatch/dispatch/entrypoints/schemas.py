@@ -99,7 +99,7 @@ class ShiftDoc(_Doc):
     end: str = Field(
         max_length=5, examples=["16:00", "06:00"], description="not after start: crosses midnight"
     )
-    weekdays: list[int] = Field(
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
         default=list(range(7)), max_length=7, description="0=Monday; the day the shift starts"
     )
 

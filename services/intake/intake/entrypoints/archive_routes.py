@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
 from intake.domain import commands as c
@@ -19,7 +19,6 @@ from intake.entrypoints.dependencies import (
     ArchiveReader,
     ArchiveViewsDep,
     BusDep,
-    no_nul_parameters,
 )
 from intake.entrypoints.schemas import (
     ArchiveHistory,
@@ -36,7 +35,7 @@ from intake.entrypoints.schemas import (
 )
 from shared.http.context import event_metadata
 
-router = APIRouter(tags=["customer archive"], dependencies=[Depends(no_nul_parameters)])
+router = APIRouter(tags=["customer archive"])
 
 
 async def _add(bus: BusDep, principal, kind: str, company_id: str, body: BaseModel) -> Created:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
 
 from intake.domain import commands as c
@@ -14,12 +14,11 @@ from intake.entrypoints.dependencies import (
     ComplaintDesk,
     ComplaintFiler,
     TicketViewsDep,
-    no_nul_parameters,
 )
 from intake.entrypoints.schemas import ComplaintIn, ComplaintOut, ReplyIn
 from shared.http.context import event_metadata
 
-router = APIRouter(tags=["complaints"], dependencies=[Depends(no_nul_parameters)])
+router = APIRouter(tags=["complaints"])
 
 
 def _answer(document: dict[str, Any], status_code: int = 200) -> JSONResponse:

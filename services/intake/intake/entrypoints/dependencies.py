@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from intake.domain.errors import MalformedRequest
 from intake.service_layer.bus import IntakeBus
 from intake.views.archive import ArchiveViews
 from intake.views.tickets import TicketViews
@@ -45,12 +44,3 @@ ArchiveEditor = Annotated[Principal, Depends(Allow(Role.OPS_ADMIN, Role.DISPATCH
 ArchiveReader = Annotated[
     Principal, Depends(Allow(Role.INTEGRATION, Role.DISPATCHER, Role.SUPERVISOR, Role.OPS_ADMIN))
 ]
-
-
-async def no_nul_parameters(request: Request) -> None:
-    """A NUL character in a path or query parameter is refused up front (PostgreSQL cannot compare it)."""
-    parameters = [*request.path_params.items(), *request.query_params.multi_items()]
-    for name, value in parameters:
-        if isinstance(value, str) and "\x00" in value:
-            detail = f"{name}: must not contain a NUL character"
-            raise MalformedRequest("Invalid request", field=name, detail=detail)

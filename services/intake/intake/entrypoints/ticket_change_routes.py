@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 
 from intake.domain import commands as c
 from intake.domain.errors import MalformedRequest
-from intake.entrypoints.dependencies import BusDep, FieldOrOffice, Office, TicketViewsDep, no_nul_parameters
+from intake.entrypoints.dependencies import BusDep, FieldOrOffice, Office, TicketViewsDep
 from intake.entrypoints.schemas import (
     ClassifyIn,
     CloseIn,
@@ -26,7 +26,7 @@ from intake.entrypoints.ticket_routes import ANSWERS_A_TICKET, answer_ticket, en
 from shared.auth import Principal
 from shared.http.context import event_metadata
 
-router = APIRouter(tags=["tickets"], dependencies=[Depends(no_nul_parameters)])
+router = APIRouter(tags=["tickets"])
 IfMatch = Annotated[str | None, Header(description='The ETag last read, e.g. "3"')]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Header, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from intake.domain import commands as c
@@ -20,7 +20,6 @@ from intake.entrypoints.dependencies import (
     Creator,
     Reader,
     TicketViewsDep,
-    no_nul_parameters,
 )
 from intake.entrypoints.schemas import (
     TicketHistory,
@@ -33,7 +32,7 @@ from shared.auth import Principal
 from shared.http.context import event_metadata
 from shared.idempotency import KeyUse, request_fingerprint
 
-router = APIRouter(tags=["tickets"], dependencies=[Depends(no_nul_parameters)])
+router = APIRouter(tags=["tickets"])
 IdempotencyKey = Annotated[str | None, Header(min_length=8, max_length=200)]
 ANSWERS_A_TICKET: dict[str, Any] = {"response_model": TicketOut}
 

@@ -108,3 +108,24 @@ async def test_a_nul_character_is_a_problem_naming_the_field(intake, customer, g
         headers=gateway,
     )
     assert ticket.status_code == 422 and ticket.json()["field"] == "description"
+
+
+async def test_an_over_long_field_is_a_422_naming_it_and_only_a_body_over_the_limit_is_a_413(
+    intake, customer, gateway
+):
+    limit = intake.app.state.runtime.settings.max_body_bytes
+    ticket = {
+        "customer_id": customer["company"],
+        "channel": "phone",
+        "severity": "P2",
+        "caller": {"name": "x", "phone": "123"},
+    }
+    # One character over the description's maximum, and the 1 MB description: both name it.
+    for description in ("d" * 10_001, "d" * 1_000_000):
+        refused = await intake.post("/tickets", json={**ticket, "description": description}, headers=gateway)
+        assert refused.status_code == 422, refused.text[:300]
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["field"] == "description"
+    too_large = await intake.post("/tickets", json={**ticket, "description": "d" * limit}, headers=gateway)
+    assert too_large.status_code == 413
+    assert too_large.json()["max_bytes"] == limit and f"{limit} bytes" in too_large.json()["detail"]

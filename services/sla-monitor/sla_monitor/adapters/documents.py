@@ -1,9 +1,14 @@
-"""Policies and calendars as JSON documents (what the API accepts and the database stores)."""
+"""Policies and calendars as JSON documents (what the API accepts and the database stores).
+
+Every field is bounded, so an over-long value is a 422 naming it and the largest valid document fits
+under the body limit (tests/http/test_request_bounds.py). The bounds are far above any real policy or
+calendar; each says why. A NUL character is refused for every service at the edge
+(shared.http.text_guard)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -21,9 +26,23 @@ from sla_monitor.domain.policy import (
 )
 
 Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
-Severity = Annotated[str, Field(pattern=r"^P[1-4]$")]
-NO_NUL = r"^[^\x00]*$"  # PostgreSQL stores no NUL character in text or JSONB
-Window = Annotated[list[str], Field(min_length=2, max_length=2, description='["09:00", "18:00"]')]
+Severity = Annotated[str, Field(pattern=r"^P[1-4]$", max_length=2)]
+Name = Annotated[str, Field(max_length=50)]  # a clock or pause reason (checked against the known ones)
+Duration = Annotated[str, Field(max_length=50)]  # ISO 8601; "P3650DT23H59M59.999999S" is 23
+# "HH:MM", with room for the spaces the calendar strips.
+Time = Annotated[str, Field(max_length=10)]
+Window = Annotated[list[Time], Field(min_length=2, max_length=2, description='["09:00", "18:00"]')]
+# Working windows of one weekday: overlapping ones are merged, so more than one an hour is no schedule.
+DayWindows = Annotated[list[Window], Field(max_length=24)]
+# Weekday keys: pydantic states no bound for integer keys, so the schema says what JSON may send.
+WEEKDAYS = [str(day) for day in range(7)]
+WeekHours = Annotated[
+    dict[int, DayWindows], Field(max_length=7, json_schema_extra={"propertyNames": {"enum": list(WEEKDAYS)}})
+]
+# A calendar's own holidays and make-up working days (China: about 25 weekdays off and 6 make-up days
+# a year, most of them shipped with `public_holidays`): 2000 and 500 hold half a century of them.
+MAX_HOLIDAYS = 2000
+MAX_MAKEUP_WORKDAYS = 500
 MAX_TARGET = timedelta(days=3650)  # longer targets overflow deadlines (thresholds reach 100x a target)
 TICKET_CLOCK_NAMES = [k.value for k in ClockKind if k is not ClockKind.COMPLAINT_REPLY]
 
@@ -33,7 +52,7 @@ class _Doc(BaseModel):
 
 
 class TargetDoc(_Doc):
-    duration: str = Field(examples=["PT5M", "PT2S", "P2D"], description="ISO 8601 duration")
+    duration: Duration = Field(examples=["PT5M", "PT2S", "P2D"], description="ISO 8601 duration")
     business_time: bool = False
 
     @field_validator("duration")
@@ -54,10 +73,10 @@ class StepDoc(_Doc):
 
 
 class OverrideDoc(_Doc):
-    clock: str = Field(description="a ticket clock, e.g. response or on_site")
+    clock: Name = Field(description="a ticket clock, e.g. response or on_site")
     target: TargetDoc
     severity: Severity | None = None
-    channel: str | None = Field(default=None, max_length=50, pattern=NO_NUL, examples=["email", "fax"])
+    channel: str | None = Field(default=None, max_length=50, examples=["email", "fax"])
     region_class: Literal["city", "elsewhere"] | None = None
 
     @field_validator("clock")
@@ -70,21 +89,26 @@ class OverrideDoc(_Doc):
 
 class PolicyDoc(_Doc):
     policy_id: Identifier
-    name: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
-    description: str = Field(default="", max_length=2000, pattern=NO_NUL)
-    targets: dict[Severity, dict[str, TargetDoc]]
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    # Four classes; the clocks of a class are checked against the known ones (a handful), the bound
+    # only keeps the document finite.
+    targets: dict[Severity, Annotated[dict[Name, TargetDoc], Field(max_length=20)]] = Field(max_length=4)
     warning_fractions: list[float] = Field(default=[0.5, 0.8], max_length=10)
-    pauses: list[str] = Field(default=sorted(PAUSE_REASONS))
+    pauses: list[Name] = Field(default=sorted(PAUSE_REASONS), max_length=10)
+    # Levels 2-4, one step each in practice; room for repeats.
     ladder: list[StepDoc] = Field(
         default=[
             StepDoc(level=2, at_fraction=1.0),
             StepDoc(level=3, at_fraction=1.5),
             StepDoc(level=4, at_fraction=2.0),
-        ]
+        ],
+        max_length=10,
     )
     complaint_reply: TargetDoc | None = None
     on_site_at_once: list[Severity] = Field(
         default=list(SEVERITIES),
+        max_length=10,
         description="classes whose on-site clock runs from the report; the others' from the on-site decision",
     )
     overrides: list[OverrideDoc] = Field(
@@ -92,8 +116,9 @@ class PolicyDoc(_Doc):
         max_length=100,
         description="targets for a channel and/or a site's region class, replacing the class's base target",
     )
-    starts_at: dict[str, Literal["report", "first_contact", "onsite_decision"]] = Field(
+    starts_at: dict[Name, Literal["report", "first_contact", "onsite_decision"]] = Field(
         default_factory=dict,
+        max_length=20,
         description='where a clock starts, e.g. {"resolution": "first_contact"} (absent: the report); '
         "the on-site clock follows on_site_at_once",
     )
@@ -194,17 +219,25 @@ class PolicyDoc(_Doc):
 
 class CalendarDoc(_Doc):
     calendar_id: Identifier
-    timezone: str = Field(default="Asia/Shanghai", max_length=100, pattern=NO_NUL)
-    hours: dict[int, list[Window]] | None = Field(
+    timezone: str = Field(default="Asia/Shanghai", max_length=100)
+    hours: WeekHours | None = Field(
         default=None, description='weekday (0=Monday) -> [["09:00", "18:00"], ...]; null = 7x24'
     )
-    holidays: list[date] = Field(default_factory=list, max_length=5000)
-    makeup_workdays: list[date] = Field(default_factory=list, max_length=5000)
+    holidays: list[date] = Field(default_factory=list, max_length=MAX_HOLIDAYS)
+    makeup_workdays: list[date] = Field(default_factory=list, max_length=MAX_MAKEUP_WORKDAYS)
     makeup_weekday: int = Field(default=0, ge=0, le=6)
     public_holidays: Literal["china"] | None = Field(
         default=None,
         description='"china": also follow the shipped China public holidays and make-up working days',
     )
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _weekday_keys(cls, value: Any) -> Any:
+        # JSON keys are text: only the ones the schema names ("0".."6"), not "03" or " 3".
+        if isinstance(value, dict) and any(isinstance(k, str) and k not in WEEKDAYS for k in value):
+            raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
+        return value
 
     @model_validator(mode="after")
     def _valid(self) -> CalendarDoc:

@@ -34,7 +34,7 @@ class WhatIfIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     start: AwareDatetime = Field(alias="from")
     end: AwareDatetime = Field(alias="to")
-    policy_id: str | None = None
+    policy_id: str | None = Field(default=None, max_length=100)
     policy: PolicyDoc | None = None
 
     @model_validator(mode="after")

@@ -1,12 +1,13 @@
 """Request bodies of intake (pydantic; the domain stays plain Python): every field bounded, so an
-over-long value is a 422 naming it, and no text may carry a NUL character (PostgreSQL refuses to
-store one: it would otherwise surface as a server error)."""
+over-long value is a 422 naming it (tests/http/test_request_bounds.py keeps every body's largest value
+under the body limit). A NUL character, which PostgreSQL cannot store, is refused for every service at
+the edge (shared.http.text_guard)."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
@@ -15,25 +16,12 @@ from intake.domain.commands import Cause, Channel, QuoteAnswerChannel, Severity
 
 Reason = Field(min_length=1, max_length=2000)
 Text200 = Field(min_length=1, max_length=200)
-
-
-def has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list | tuple):
-        return any(has_nul(item) for item in value)
-    return False
+PartNumber = Annotated[str, Field(max_length=100)]  # as dispatch's part numbers
+Region = Annotated[str, Field(max_length=200)]  # as a site's region
 
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if has_nul(value):
-            raise ValueError("must not contain a NUL character")
-        return value
 
 
 class CallerIn(_In):
@@ -70,7 +58,7 @@ class ReasonIn(_In):
 
 class PartsIn(_In):
     reason: str = Reason
-    parts: list[str] = Field(default_factory=list, max_length=100)
+    parts: list[PartNumber] = Field(default_factory=list, max_length=100)
 
 
 class ResolveIn(_In):
@@ -138,7 +126,7 @@ class ContractIn(_In):
     # none named: the default policy and 7x24, which always exist.
     policy_id: str = Field(default="default", min_length=1, max_length=200)
     calendar_id: str = Field(default="7x24", min_length=1, max_length=200)
-    on_site_regions: list[str] = Field(default_factory=list, max_length=100)
+    on_site_regions: list[Region] = Field(default_factory=list, max_length=100)
     remote_only_elsewhere: bool = True
     warranty_terms: str | None = Field(default=None, max_length=2000)
     paid_maintenance_until: date | None = None
