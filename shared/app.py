@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from shared.auth import dev_issuer
 from shared.auth.dependencies import Authenticator
 from shared.auth.rate_limit import RateLimiter
 from shared.auth.tokens import TokenVerifier, TrustedKey
-from shared.http.limits import BodySizeLimit
+from shared.http.limits import BodyLimits, BodySizeLimit
 from shared.http.observability import install_request_context, observability_router
 from shared.http.openapi import install_problem_openapi
 from shared.http.problems import install_problem_handlers
@@ -28,7 +28,10 @@ def create_service_app(
     title: str,
     routers: Sequence[APIRouter] = (),
     version: str = "0.1.0",
+    larger_bodies: Mapping[str, int] | None = None,
 ) -> FastAPI:
+    """`larger_bodies`: "METHOD /path" -> a body limit above the service's `max_body_bytes` for the
+    few operations whose valid documents need it (see shared.http.limits)."""
     runtime = wiring.runtime
 
     @asynccontextmanager
@@ -47,7 +50,8 @@ def create_service_app(
     install_problem_handlers(app)
     install_problem_openapi(app)
     app.add_middleware(RefuseNul)  # inside the size limit: it reads only bounded bodies
-    app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)
+    app.state.body_limits = BodyLimits(runtime.settings.max_body_bytes, dict(larger_bodies or {}))
+    app.add_middleware(BodySizeLimit, limits=app.state.body_limits)
     install_request_context(app, runtime.settings.service_name)
     app.include_router(
         observability_router(

@@ -1,8 +1,15 @@
-"""Request body size limit (pure ASGI, so chunked bodies without Content-Length are counted too)."""
+"""Request body size limit (pure ASGI, so chunked bodies without Content-Length are counted too).
+
+One limit for the service (`max_bytes`), and a larger one only for the few operations whose documents
+honestly need it (`larger`, keyed "METHOD /path", e.g. dispatch's whole-roster `PUT /roster`), so one
+big document does not raise the limit of every other endpoint.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -13,18 +20,30 @@ class _TooLarge(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class BodyLimits:
+    """The service's body limit, and the larger ones of named operations ("METHOD /path")."""
+
+    default: int
+    larger: Mapping[str, int] = field(default_factory=dict)
+
+    def limit_for(self, method: str, path: str) -> int:
+        return self.larger.get(f"{method.upper()} {path}", self.default)
+
+
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limits.limit_for(scope.get("method", ""), scope.get("path", ""))
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, send, limit)
             return
         seen = 0
         started = False
@@ -34,7 +53,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     raise _TooLarge
             return message
 
@@ -47,17 +66,17 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await self._refuse(scope, send)
+                await self._refuse(scope, send, limit)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
+    async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
         body = json.dumps(
             {
                 "type": "/problems/payload-too-large",
                 "title": "Request body too large",
                 "status": 413,
-                "detail": f"the request body is larger than the limit of {self.max_bytes} bytes",
+                "detail": f"the request body is larger than the limit of {limit} bytes",
                 "instance": scope.get("path"),
-                "max_bytes": self.max_bytes,
+                "max_bytes": limit,
             }
         ).encode()
         await send(

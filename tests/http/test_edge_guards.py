@@ -6,7 +6,7 @@ import httpx
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 
-from shared.http.limits import BodySizeLimit
+from shared.http.limits import BodyLimits, BodySizeLimit
 from shared.http.problems import install_problem_handlers
 from shared.http.text_guard import RefuseNul, nul_location, refuse_nul_in_path
 
@@ -25,7 +25,7 @@ def app() -> FastAPI:
     application = FastAPI(dependencies=[Depends(refuse_nul_in_path)])
     install_problem_handlers(application)
     application.add_middleware(RefuseNul)
-    application.add_middleware(BodySizeLimit, max_bytes=1000)
+    application.add_middleware(BodySizeLimit, limits=BodyLimits(1000, {"POST /things/big": 5000}))
 
     @application.post("/things/{thing_id}")
     async def create(thing_id: str, body: Body, q: str = "") -> dict:
@@ -79,3 +79,14 @@ async def test_a_body_over_the_limit_is_a_413_naming_the_limit():
         response = await http.post("/things/1", json={"description": "x" * 2000, "caller": {"name": "n"}})
     assert response.status_code == 413
     assert response.json()["max_bytes"] == 1000 and "1000 bytes" in response.json()["detail"]
+
+
+async def test_a_named_operation_has_its_own_larger_limit_and_only_it():
+    body = {"description": "x" * 2000, "caller": {"name": "n"}}
+    async with client() as http:
+        big = await http.post("/things/big", json=body)
+        other = await http.post("/things/small", json=body)
+        too_big = await http.post("/things/big", json={**body, "description": "x" * 6000})
+    assert big.status_code == 200, big.text
+    assert other.status_code == 413 and other.json()["max_bytes"] == 1000
+    assert too_big.status_code == 413 and too_big.json()["max_bytes"] == 5000

@@ -10,7 +10,9 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="DISPATCH_", extra="ignore")
     service_name: str = "dispatch"
     # The roster (PUT /roster) is one document for up to 1000 technicians' shifts, groups and leave:
-    # its largest valid form is about 5 MB (tests/http/test_request_bounds.py), above the shared 1 MiB.
-    max_body_bytes: int = Field(
-        default=8 * 1024 * 1024, validation_alias=AliasChoices("MAX_BODY_BYTES", "max_body_bytes")
+    # its largest valid form is about 5 MB (tests/http/test_request_bounds.py), above the shared 1 MiB,
+    # so that one operation gets its own limit and every other endpoint keeps the shared one.
+    roster_max_body_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        validation_alias=AliasChoices("DISPATCH_ROSTER_MAX_BODY_BYTES", "roster_max_body_bytes"),
     )

@@ -9,11 +9,13 @@ from shared.app import create_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
     dispatch = build(settings)
     app = create_service_app(
         dispatch,
         title="ServicePact dispatch: technicians, rosters, assignment, field work, escalations",
         routers=ROUTERS,
+        larger_bodies={"PUT /roster": settings.roster_max_body_bytes},
     )
     app.state.maintenance = dispatch.planner  # its periodic step, run with a chosen date by tests
     return app

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from intake.domain.commands import Cause, Channel, QuoteAnswerChannel, Severity
 
@@ -80,6 +80,20 @@ class EntitlementIn(_In):
     fault_code: str | None = Field(default=None, max_length=100)
 
 
+# A money amount, as a JSON number or a decimal string ("1280.00"): 14 digits, 2 after the point.
+Amount = Annotated[
+    Decimal,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "maxLength": 16, "pattern": r"^\d{1,12}(\.\d{1,2})?$"},
+            ]
+        }
+    ),
+]
+
+
 class QuoteDecisionIn(_In):
     """The customer's answer to the quote for chargeable work, as the office heard or received it."""
 
@@ -87,8 +101,10 @@ class QuoteDecisionIn(_In):
     answered_via: QuoteAnswerChannel
     answered_at: AwareDatetime | None = Field(default=None, description="When the customer answered (now)")
     quote_reference: str | None = Field(default=None, min_length=1, max_length=100)
-    quoted_amount: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$", description="ISO 4217 (CNY)")
+    quoted_amount: Amount | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    currency: str | None = Field(
+        default=None, min_length=3, max_length=3, pattern=r"^[A-Z]{3}$", description="ISO 4217 (CNY)"
+    )
     note: str = Field(default="", max_length=2000)
 
 
