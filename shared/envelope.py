@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from shared.errors import MalformedEvent
 
@@ -22,6 +22,12 @@ CONTENT_TYPE_HEADER = "content-type"  # binary mode's datacontenttype (binding Â
 # Extension attributes (CloudEvents: lowercase alphanumerics only).
 _EXTENSIONS = ("correlationid", "causationid", "schemaversion", "actor")
 _REQUIRED = ("id", "source", "type", "specversion")
+# The attribute headers in the model's field order (`header_values` is on the hot path of every append:
+# built from the fields, not through a model_dump per event), and the model's own datetime format.
+_OPTIONAL_BEFORE = ("subject", "correlationid", "causationid")
+_TIME = TypeAdapter(datetime)
+# One encoder for every body (json.dumps with options builds a new encoder per call).
+_BODY = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 class EventMetadata(BaseModel):
@@ -63,8 +69,20 @@ class Envelope(BaseModel):
     def header_values(self) -> dict[str, str]:
         """The Kafka headers of binary mode, as text: `ce_<attribute>` for every attribute but data
         and datacontenttype (None left out), and datacontenttype as `content-type`."""
-        attributes = self.model_dump(mode="json", exclude={"data", "datacontenttype"}, exclude_none=True)
-        headers = {HEADER_PREFIX + name: str(value) for name, value in attributes.items()}
+        headers = {
+            "ce_id": str(self.id),
+            "ce_source": self.source,
+            "ce_type": self.type,
+            "ce_specversion": self.specversion,
+            "ce_time": _TIME.dump_python(self.time, mode="json"),
+        }
+        for name in _OPTIONAL_BEFORE:
+            value = getattr(self, name)
+            if value is not None:
+                headers[HEADER_PREFIX + name] = value
+        headers["ce_schemaversion"] = str(self.schemaversion)
+        if self.actor is not None:
+            headers["ce_actor"] = self.actor
         headers[CONTENT_TYPE_HEADER] = self.datacontenttype
         return headers
 
@@ -72,7 +90,7 @@ class Envelope(BaseModel):
         return [(name, value.encode()) for name, value in self.header_values().items()]
 
     def kafka_value(self) -> bytes:
-        return json.dumps(self.data, separators=(",", ":"), ensure_ascii=False).encode()
+        return _BODY.encode(self.data).encode()
 
     @classmethod
     def from_kafka(cls, headers: list[tuple[str, bytes]] | None, value: bytes | None) -> Envelope:

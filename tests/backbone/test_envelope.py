@@ -1,6 +1,6 @@
 """Envelope and registry: pure, no I/O."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -93,3 +93,32 @@ def test_newer_schema_version_than_known_is_refused():
     envelope = _envelope().model_copy(update={"schemaversion": 2})
     with pytest.raises(MalformedEvent, match="schema version 2"):
         make_registry().decode(envelope)
+
+
+def _headers_as_the_model_dumps_them(envelope: Envelope) -> dict[str, str]:
+    """The reference `header_values` is built to equal (it no longer runs a model_dump per event)."""
+    attributes = envelope.model_dump(mode="json", exclude={"data", "datacontenttype"}, exclude_none=True)
+    return {"ce_" + name: str(value) for name, value in attributes.items()} | {
+        "content-type": envelope.datacontenttype
+    }
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {},
+        {"subject": None, "correlationid": None, "causationid": None, "actor": None},
+        {"time": datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)},
+        {"time": datetime(2026, 1, 2, 11, 4, tzinfo=timezone(timedelta(hours=8)))},
+        {"schemaversion": 3, "source": "/servicepact/sla-monitor", "subject": "工单-1"},
+    ],
+)
+def test_headers_are_the_attributes_in_field_order_as_the_model_dumps_them(update):
+    envelope = _envelope().model_copy(update=update)
+    headers = envelope.header_values()
+    assert list(headers.items()) == list(_headers_as_the_model_dumps_them(envelope).items())
+
+
+def test_body_is_compact_utf8_json_of_the_data():
+    envelope = _envelope().model_copy(update={"data": {"note": "已到场", "n": 1.5, "list": [1, None]}})
+    assert envelope.kafka_value() == '{"note":"已到场","n":1.5,"list":[1,null]}'.encode()

@@ -9,7 +9,7 @@ outbox rows) at commit: `collect_appends()` hands it over.
 
 from __future__ import annotations
 
-import json
+import collections
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from shared.eventstore.store import StreamAppend
 from shared.unit_of_work import SqlUnitOfWork
-from sla_monitor.adapters.state import dump_state, load_state
+from sla_monitor.adapters.state import dump_state, dump_state_json, load_state
 from sla_monitor.adapters.tables import sla_tickets
 from sla_monitor.domain.clocks import SlaTicket
 from sla_monitor.domain.events import SlaEvent
@@ -141,6 +141,7 @@ class SlaTickets:
         them all, not a round trip per ticket -- catching up on many overdue clocks is bound by these."""
         fresh = set(map(id, await self._emissions.claim([e for _, emitted, _ in fired for e in emitted])))
         rows: dict[str, list] = {"ids": [], "states": [], "versions": [], "dues": []}
+        counts: collections.Counter[str] = collections.Counter()
         for ticket, emitted, next_due in fired:
             held = self._held[ticket.ticket_id]
             new = [event for event in emitted if id(event) in fresh]
@@ -155,13 +156,14 @@ class SlaTickets:
                         ticket.ticket_id,
                     )
                 )
-                for event in new:
-                    EMITTED.labels(type(event).__name__).inc()
+                counts.update(type(event).__name__ for event in new)
             held.version += len(new)
             rows["ids"].append(ticket.ticket_id)
-            rows["states"].append(json.dumps(dump_state(ticket)))
+            rows["states"].append(dump_state_json(ticket))
             rows["versions"].append(held.version)
             rows["dues"].append(next_due)
+        for name, count in counts.items():
+            EMITTED.labels(name).inc(count)
         if rows["ids"]:
             await self._uow.conn.execute(_SAVE_ALL, rows)
 
