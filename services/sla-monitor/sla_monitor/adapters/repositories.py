@@ -16,12 +16,12 @@ from datetime import datetime
 from typing import Protocol
 
 from prometheus_client import Counter
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Text, cast, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from shared.eventstore.store import StreamAppend
 from shared.unit_of_work import SqlUnitOfWork
-from sla_monitor.adapters.state import dump_state, dump_state_json, load_state
+from sla_monitor.adapters.state import dump_state, dump_state_json, load_state, load_state_json
 from sla_monitor.adapters.tables import sla_tickets
 from sla_monitor.domain.clocks import SlaTicket
 from sla_monitor.domain.events import SlaEvent
@@ -86,11 +86,10 @@ class SlaTickets:
 
     async def due(self, now: datetime, limit: int) -> list[SlaTicket]:
         """Tickets with a threshold due by `now`, earliest first; rows another replica holds are skipped."""
+        state = cast(sla_tickets.c.state, Text).label("state")  # text: parsed once, by the validator
         rows = (
             await self._uow.conn.execute(
-                select(
-                    sla_tickets.c.ticket_id, sla_tickets.c.state, sla_tickets.c.version, sla_tickets.c.due_at
-                )
+                select(sla_tickets.c.ticket_id, state, sla_tickets.c.version, sla_tickets.c.due_at)
                 .where(sla_tickets.c.due_at <= now)
                 .order_by(sla_tickets.c.due_at)
                 .limit(limit)
@@ -99,7 +98,7 @@ class SlaTickets:
         ).all()
         for row in rows:
             self._held[row.ticket_id] = _Held(row.version, False, row.due_at)
-        return [load_state(row.state) for row in rows]
+        return [load_state_json(row.state) for row in rows]
 
     def due_at(self, ticket_id: str) -> datetime | None:
         """When the loaded ticket's timer was due (for the fire-delay metric)."""

@@ -22,3 +22,8 @@ def dump_state_json(ticket: SlaTicket) -> str:
 
 def load_state(data: dict[str, Any]) -> SlaTicket:
     return _ADAPTER.validate_python(data)
+
+
+def load_state_json(text: str) -> SlaTicket:
+    """From the stored JSON text, parsed and validated in one pass (for batched reads)."""
+    return _ADAPTER.validate_json(text)
