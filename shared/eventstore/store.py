@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from pydantic_core import to_json
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -199,7 +200,7 @@ class EventStore:
                 params["outbox_event_ids"].append(envelope.id)
                 params["topics"].append(topic)
                 params["keys"].append(key)
-                params["headers"].append(json.dumps(headers))
+                params["headers"].append(to_json(headers).decode())  # stored as JSONB: any spacing
                 params["payloads"].append(body)
         return envelopes
 

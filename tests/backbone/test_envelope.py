@@ -1,5 +1,6 @@
 """Envelope and registry: pure, no I/O."""
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -122,3 +123,16 @@ def test_headers_are_the_attributes_in_field_order_as_the_model_dumps_them(updat
 def test_body_is_compact_utf8_json_of_the_data():
     envelope = _envelope().model_copy(update={"data": {"note": "已到场", "n": 1.5, "list": [1, None]}})
     assert envelope.kafka_value() == '{"note":"已到场","n":1.5,"list":[1,null]}'.encode()
+
+
+def test_body_is_what_the_standard_library_writes():
+    data = {
+        "text": 'quote " backslash \\ newline \n control \x01 line sep \u2028 accents é 工单',
+        "numbers": [0, -7, 2**63, 0.5, 86400.0, 0.1, 123456789.123, 1e16, 1.5e300, -0.0, 0.0001],
+        "flags": [True, False, None],
+        "nested": {"list": [{"a": []}], "empty": {}},
+    }
+    envelope = _envelope().model_copy(update={"data": data})
+    expected = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    assert envelope.kafka_value() == expected
+    assert json.loads(envelope.kafka_value()) == data
