@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.envelope import Envelope, EventMetadata
+from shared.envelope import Envelope, EventMetadata, new_ids
 from shared.errors import ConcurrencyConflict, EventTooLarge
 from shared.eventstore.tables import events
 from shared.registry import EventRegistry
@@ -175,9 +175,11 @@ class EventStore:
         key_size = len(key.encode())
         metadata = _metadata_json(append.metadata)
         envelopes = []
-        for version, event in enumerate(append.new_events, start=append.expected_version + 1):
+        ids = new_ids(len(append.new_events))
+        numbered = enumerate(zip(append.new_events, ids, strict=True), start=append.expected_version + 1)
+        for version, (event, event_id) in numbered:
             envelope = self.registry.envelope(
-                event, source=self.source, subject=key, metadata=append.metadata
+                event, source=self.source, subject=key, metadata=append.metadata, event_id=event_id
             )
             envelopes.append(envelope)
             body = envelope.kafka_value()

@@ -1,11 +1,12 @@
 """Envelope and registry: pure, no I/O."""
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from shared.envelope import Envelope, EventMetadata
+from shared.envelope import Envelope, EventMetadata, new_ids
 from shared.errors import MalformedEvent, UnknownEventType
 from tests.backbone.support import WorkLogged, make_registry
 
@@ -136,3 +137,19 @@ def test_body_is_what_the_standard_library_writes():
     expected = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
     assert envelope.kafka_value() == expected
     assert json.loads(envelope.kafka_value()) == data
+
+
+def test_ids_drawn_together_are_random_version_4_uuids():
+    ids = new_ids(500)
+    assert len(set(ids)) == 500
+    assert {(i.version, i.variant) for i in ids} == {(4, uuid.RFC_4122)}
+    assert new_ids(0) == []
+
+
+def test_an_envelope_takes_the_id_drawn_for_it():
+    (drawn,) = new_ids(1)
+    event = WorkLogged(ticket_id="T-1", step=1, occurred_at=datetime(2026, 1, 2, tzinfo=UTC))
+    envelope = make_registry().envelope(
+        event, source="/tests", subject="T-1", metadata=EventMetadata(), event_id=drawn
+    )
+    assert envelope.id == drawn
