@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from shared.errors import ConcurrencyConflict
 from shared.eventstore import events, outbox
-from shared.eventstore.store import StreamAppend
-from tests.backbone.support import META, WorkLogged, append_steps, make_store, now
+from shared.eventstore.store import EventStore, StreamAppend
+from tests.backbone.support import META, WorkLogged, append_steps, make_registry, make_store, now
 
 
 async def _count(engine, table) -> int:
@@ -128,3 +128,18 @@ async def append_steps_in(conn, store, stream_id: str, after: int, new_events) -
         new_events=new_events,
         metadata=META,
     )
+
+
+async def test_an_event_kept_internal_is_stored_without_an_outbox_row_beside_published_ones(backbone_engine):
+    published = {"yes"}
+    store = EventStore(make_registry(), source="/tests", route=lambda _type: published and "topic-a" or None)
+    async with backbone_engine.begin() as conn:
+        await append_steps_in(conn, store, "T-1", 0, [WorkLogged(ticket_id="T-1", step=1, occurred_at=now())])
+    published.clear()  # the type is now internal: stored, not queued
+    async with backbone_engine.begin() as conn:
+        await append_steps_in(conn, store, "T-1", 1, [WorkLogged(ticket_id="T-1", step=2, occurred_at=now())])
+    async with backbone_engine.connect() as conn:
+        stored = (await conn.execute(select(events.c.version, events.c.event_id))).all()
+        queued = (await conn.execute(select(outbox.c.event_id))).scalars().all()
+    assert sorted(version for version, _ in stored) == [1, 2]
+    assert queued == [event_id for version, event_id in stored if version == 1]
