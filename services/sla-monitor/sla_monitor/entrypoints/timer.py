@@ -58,8 +58,12 @@ class DueTimer:
             fired = await self._fire_batch(now)
             self._behind = fired >= BATCH
             return fired
-        async with asyncio.TaskGroup() as lanes:  # a failing batch cancels the others (rolled back)
-            batches = [lanes.create_task(self._fire_batch(now)) for _ in range(CATCH_UP_LANES)]
+        try:
+            async with asyncio.TaskGroup() as lanes:  # a failing batch cancels the others (rolled back)
+                batches = [lanes.create_task(self._fire_batch(now)) for _ in range(CATCH_UP_LANES)]
+        except ExceptionGroup as failed:  # fail as a single batch would have, its own cause kept
+            first = failed.exceptions[0]
+            raise first from first.__cause__
         counts = [batch.result() for batch in batches]
         self._behind = max(counts) >= BATCH
         return sum(counts)
