@@ -1,5 +1,5 @@
 """Issue 11, item 2 (speed): catching up on many overdue clocks after a restart runs in short
-transactions of at most BATCH tickets, two at once while behind, and emits every threshold once.
+transactions of at most BATCH tickets, several at once while behind, and emits every threshold once.
 
 250 tickets, each with four running clocks opened a day ago (every threshold overdue), are stored as
 the monitor stores them; the timer's `tick()` is called until nothing is due. The first tick is one
@@ -35,7 +35,7 @@ def _overdue_state() -> str:
     return json.dumps(dump_state(ticket))
 
 
-async def test_a_backlog_of_overdue_clocks_is_fired_once_in_batches_two_at_a_time(
+async def test_a_backlog_of_overdue_clocks_is_fired_once_in_batches_several_at_a_time(
     database_url, bootstrap_servers, topic_prefix, dev_key_file
 ):
     async with started_monitor(database_url, bootstrap_servers, topic_prefix, dev_key_file) as monitor:
@@ -72,8 +72,8 @@ async def test_a_backlog_of_overdue_clocks_is_fired_once_in_batches_two_at_a_tim
             still_due = await conn.scalar(text("SELECT count(*) FROM sla_tickets WHERE due_at <= now()"))
 
     assert fired[0] == BATCH  # on time (not behind yet): one batch
-    assert fired[1] == TICKETS - BATCH  # behind: the rest, in two batches at once
-    assert len(fired) == 2 and CATCH_UP_LANES == 2
+    assert fired[1] == TICKETS - BATCH  # behind: the rest, in batches at once (capacity to spare)
+    assert len(fired) == 2 and CATCH_UP_LANES * BATCH >= TICKETS - BATCH
     assert sum(fired) == TICKETS
     counts = {count for _, count in per_stream}
     assert len(per_stream) == TICKETS and len(counts) == 1  # every ticket, each the same thresholds

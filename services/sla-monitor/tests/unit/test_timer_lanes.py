@@ -27,18 +27,19 @@ class Batches:
 
 
 async def test_a_full_batch_puts_the_next_ticks_in_lanes_until_the_backlog_is_gone():
-    bus = Batches(BATCH, BATCH, BATCH - 30, 0, 0, 0)
+    lanes = CATCH_UP_LANES
+    assert lanes >= 2
+    bus = Batches(BATCH, *[BATCH] * (lanes - 1), BATCH - 30, *[0] * lanes, 0)
     timer = DueTimer(bus, reader=None)
-    assert CATCH_UP_LANES == 2
     assert await timer.tick() == BATCH  # on time: one batch
-    assert await timer.tick() == 2 * BATCH - 30  # behind: two batches at once
-    assert await timer.tick() == 0  # still behind after a full batch: two again, nothing left
+    assert await timer.tick() == lanes * BATCH - 30  # behind: the lanes' batches at once
+    assert await timer.tick() == 0  # still behind after a full batch: lanes again, nothing left
     assert await timer.tick() == 0  # on time again: one batch
-    assert bus.asked == 6 and not bus.answers
+    assert bus.asked == 1 + lanes + lanes + 1 and not bus.answers
 
 
 async def test_a_failing_lane_fails_the_tick_with_its_own_error():
-    timer = DueTimer(Batches(BATCH, BATCH, ConnectionResetError("lost")), reader=None)
+    timer = DueTimer(Batches(BATCH, ConnectionResetError("lost"), *[0] * CATCH_UP_LANES), reader=None)
     await timer.tick()
     with pytest.raises(ConnectionResetError, match="lost"):
         await timer.tick()
