@@ -5,7 +5,8 @@
 are bulk-loaded into `sla_tickets` with `due_at` in the past. The monitor's runtime is started in
 this process (migrations, seeding; no consumer, relay or background timer) and its timer's `tick()`
 is called until nothing is due: each tick is one short transaction of at most BATCH tickets (state,
-exactly-once guard, event store, outbox). The relay is off, so publishing is not measured.
+exactly-once guard, event store, outbox), or CATCH_UP_LANES such transactions at once while behind.
+The relay is off, so publishing is not measured.
 
 - sla.catch_up_100k_s: from the first tick to the tick that found nothing due.
 - sla.catch_up_raw_update_s (the raw limit): the same rows rewritten with plain UPDATEs of the same

@@ -9,11 +9,13 @@ before we followed that (with `ce_datacontenttype`) are still read.
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic_core import to_json
 
 from shared.errors import MalformedEvent
 
@@ -22,6 +24,18 @@ CONTENT_TYPE_HEADER = "content-type"  # binary mode's datacontenttype (binding Â
 # Extension attributes (CloudEvents: lowercase alphanumerics only).
 _EXTENSIONS = ("correlationid", "causationid", "schemaversion", "actor")
 _REQUIRED = ("id", "source", "type", "specversion")
+# The attribute headers in the model's field order (`header_values` is on the hot path of every append:
+# built from the fields, not through a model_dump per event), and the model's own datetime format.
+_OPTIONAL_BEFORE = ("subject", "correlationid", "causationid")
+_TIME = TypeAdapter(datetime)
+
+
+def new_ids(count: int) -> list[UUID]:
+    """`count` random (version 4) ids, as `uuid4()` makes them but from one read of the OS's randomness
+    for all: the event store draws a stream append's ids at once (per id, uuid4 costs more than the rest
+    of the envelope's validation)."""
+    raw = os.urandom(16 * count)
+    return [UUID(bytes=raw[start : start + 16], version=4) for start in range(0, 16 * count, 16)]
 
 
 class EventMetadata(BaseModel):
@@ -63,8 +77,20 @@ class Envelope(BaseModel):
     def header_values(self) -> dict[str, str]:
         """The Kafka headers of binary mode, as text: `ce_<attribute>` for every attribute but data
         and datacontenttype (None left out), and datacontenttype as `content-type`."""
-        attributes = self.model_dump(mode="json", exclude={"data", "datacontenttype"}, exclude_none=True)
-        headers = {HEADER_PREFIX + name: str(value) for name, value in attributes.items()}
+        headers = {
+            "ce_id": str(self.id),
+            "ce_source": self.source,
+            "ce_type": self.type,
+            "ce_specversion": self.specversion,
+            "ce_time": _TIME.dump_python(self.time, mode="json"),
+        }
+        for name in _OPTIONAL_BEFORE:
+            value = getattr(self, name)
+            if value is not None:
+                headers[HEADER_PREFIX + name] = value
+        headers["ce_schemaversion"] = str(self.schemaversion)
+        if self.actor is not None:
+            headers["ce_actor"] = self.actor
         headers[CONTENT_TYPE_HEADER] = self.datacontenttype
         return headers
 
@@ -72,7 +98,10 @@ class Envelope(BaseModel):
         return [(name, value.encode()) for name, value in self.header_values().items()]
 
     def kafka_value(self) -> bytes:
-        return json.dumps(self.data, separators=(",", ":"), ensure_ascii=False).encode()
+        """Compact UTF-8 JSON. pydantic-core's encoder writes what `json.dumps(separators=(",", ":"),
+        ensure_ascii=False)` does (a float under 1e-4 aside: 0.00001 for 1e-05, the same number), about
+        four times faster: every event appended is encoded here."""
+        return to_json(self.data)
 
     @classmethod
     def from_kafka(cls, headers: list[tuple[str, bytes]] | None, value: bytes | None) -> Envelope:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -82,10 +83,21 @@ class EventRegistry:
     def types_of(self, module_prefix: str) -> list[str]:
         return sorted(n for n, r in self._by_name.items() if r.cls.__module__.startswith(module_prefix))
 
-    def envelope(self, event: Any, *, source: str, subject: str | None, metadata: EventMetadata) -> Envelope:
+    def envelope(
+        self,
+        event: Any,
+        *,
+        source: str,
+        subject: str | None,
+        metadata: EventMetadata,
+        event_id: UUID | None = None,
+    ) -> Envelope:
+        """`event_id`: the envelope's id if drawn already (`shared.envelope.new_ids`), else a new one."""
         registration = self.registration_of(event)
         occurred = getattr(event, "occurred_at", None) or getattr(event, "at", None)
-        extra = {"time": occurred} if occurred is not None else {}
+        extra: dict[str, Any] = {"time": occurred} if occurred is not None else {}
+        if event_id is not None:
+            extra["id"] = event_id
         return Envelope(
             source=source,
             type=registration.type_name,

@@ -10,11 +10,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from pydantic_core import to_json
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.envelope import Envelope, EventMetadata
+from shared.envelope import Envelope, EventMetadata, new_ids
 from shared.errors import ConcurrencyConflict, EventTooLarge
 from shared.eventstore.tables import events
 from shared.registry import EventRegistry
@@ -168,12 +169,17 @@ class EventStore:
         return written
 
     def _add(self, params: dict[str, list[Any]], append: StreamAppend) -> list[Envelope]:
+        """One append's rows into the statement's columns. Catching up on many events is bound by this
+        loop: every event is dumped and encoded once, the per-append values are worked out once."""
         key = append.key or append.stream_id
+        key_size = len(key.encode())
         metadata = _metadata_json(append.metadata)
         envelopes = []
-        for version, event in enumerate(append.new_events, start=append.expected_version + 1):
+        ids = new_ids(len(append.new_events))
+        numbered = enumerate(zip(append.new_events, ids, strict=True), start=append.expected_version + 1)
+        for version, (event, event_id) in numbered:
             envelope = self.registry.envelope(
-                event, source=self.source, subject=key, metadata=append.metadata
+                event, source=self.source, subject=key, metadata=append.metadata, event_id=event_id
             )
             envelopes.append(envelope)
             body = envelope.kafka_value()
@@ -189,14 +195,14 @@ class EventStore:
             topic = self.route(envelope.type)
             if topic is not None:
                 headers = envelope.header_values()
-                size = len(body) + len(key.encode())
-                size += sum(len(name) + len(value.encode()) for name, value in headers.items())
+                # Header names are ASCII; UTF-8 lengths add up, so one join each counts them all.
+                size = len(body) + key_size + len("".join(headers)) + len("".join(headers.values()).encode())
                 if size > self.max_event_bytes:
                     raise EventTooLarge(envelope.type, size, self.max_event_bytes)
                 params["outbox_event_ids"].append(envelope.id)
                 params["topics"].append(topic)
                 params["keys"].append(key)
-                params["headers"].append(json.dumps(headers))
+                params["headers"].append(to_json(headers).decode())  # stored as JSONB: any spacing
                 params["payloads"].append(body)
         return envelopes
 

@@ -9,19 +9,19 @@ outbox rows) at commit: `collect_appends()` hands it over.
 
 from __future__ import annotations
 
-import json
+import collections
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from prometheus_client import Counter
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Text, cast, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from shared.eventstore.store import StreamAppend
 from shared.unit_of_work import SqlUnitOfWork
-from sla_monitor.adapters.state import dump_state, load_state
+from sla_monitor.adapters.state import dump_state, dump_state_json, load_state, load_state_json
 from sla_monitor.adapters.tables import sla_tickets
 from sla_monitor.domain.clocks import SlaTicket
 from sla_monitor.domain.events import SlaEvent
@@ -86,11 +86,10 @@ class SlaTickets:
 
     async def due(self, now: datetime, limit: int) -> list[SlaTicket]:
         """Tickets with a threshold due by `now`, earliest first; rows another replica holds are skipped."""
+        state = cast(sla_tickets.c.state, Text).label("state")  # text: parsed once, by the validator
         rows = (
             await self._uow.conn.execute(
-                select(
-                    sla_tickets.c.ticket_id, sla_tickets.c.state, sla_tickets.c.version, sla_tickets.c.due_at
-                )
+                select(sla_tickets.c.ticket_id, state, sla_tickets.c.version, sla_tickets.c.due_at)
                 .where(sla_tickets.c.due_at <= now)
                 .order_by(sla_tickets.c.due_at)
                 .limit(limit)
@@ -99,7 +98,7 @@ class SlaTickets:
         ).all()
         for row in rows:
             self._held[row.ticket_id] = _Held(row.version, False, row.due_at)
-        return [load_state(row.state) for row in rows]
+        return [load_state_json(row.state) for row in rows]
 
     def due_at(self, ticket_id: str) -> datetime | None:
         """When the loaded ticket's timer was due (for the fire-delay metric)."""
@@ -141,6 +140,7 @@ class SlaTickets:
         them all, not a round trip per ticket -- catching up on many overdue clocks is bound by these."""
         fresh = set(map(id, await self._emissions.claim([e for _, emitted, _ in fired for e in emitted])))
         rows: dict[str, list] = {"ids": [], "states": [], "versions": [], "dues": []}
+        counts: collections.Counter[str] = collections.Counter()
         for ticket, emitted, next_due in fired:
             held = self._held[ticket.ticket_id]
             new = [event for event in emitted if id(event) in fresh]
@@ -155,13 +155,14 @@ class SlaTickets:
                         ticket.ticket_id,
                     )
                 )
-                for event in new:
-                    EMITTED.labels(type(event).__name__).inc()
+                counts.update(type(event).__name__ for event in new)
             held.version += len(new)
             rows["ids"].append(ticket.ticket_id)
-            rows["states"].append(json.dumps(dump_state(ticket)))
+            rows["states"].append(dump_state_json(ticket))
             rows["versions"].append(held.version)
             rows["dues"].append(next_due)
+        for name, count in counts.items():
+            EMITTED.labels(name).inc(count)
         if rows["ids"]:
             await self._uow.conn.execute(_SAVE_ALL, rows)
 

@@ -4,11 +4,12 @@ as fractions of the target, at which a running clock emits something."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sla_monitor.domain.calendar import BusinessCalendar
-from sla_monitor.domain.policy import ClockKind, Policy
+from sla_monitor.domain.policy import ClockKind, EscalationStep, Policy
 
 ALWAYS = BusinessCalendar.always()
 TICKET_CLOCKS = (
@@ -78,11 +79,16 @@ class Clock:
     def thresholds(self, policy: Policy) -> list[Threshold]:
         if self.kind is ClockKind.HANDOFF:
             return [Threshold("handoff", 1.0)]
-        marks = [Threshold(f"warning:{f:g}", f) for f in policy.warning_fractions]
-        marks.append(Threshold("breach", 1.0))
-        marks += [
-            Threshold(f"escalation:L{step.level}", step.at_fraction)
-            for step in policy.ladder
-            if step.at_fraction > 1.0
-        ]
-        return sorted(marks, key=lambda t: (t.fraction, t.name != "breach"))
+        return list(_marks(policy.warning_fractions, policy.ladder))
+
+
+@functools.lru_cache(maxsize=256)
+def _marks(warning_fractions: tuple[float, ...], ladder: tuple[EscalationStep, ...]) -> tuple[Threshold, ...]:
+    """A policy's thresholds in firing order; the same for every clock and every tick, so worked out once
+    per (warnings, ladder) -- catching up on many overdue clocks asks for them a few times per ticket."""
+    marks = [Threshold(f"warning:{f:g}", f) for f in warning_fractions]
+    marks.append(Threshold("breach", 1.0))
+    marks += [
+        Threshold(f"escalation:L{step.level}", step.at_fraction) for step in ladder if step.at_fraction > 1.0
+    ]
+    return tuple(sorted(marks, key=lambda t: (t.fraction, t.name != "breach")))

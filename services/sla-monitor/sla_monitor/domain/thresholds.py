@@ -51,9 +51,13 @@ class Thresholds:
                     break
                 reached.append((when, clock, threshold))
         events: list[SlaEvent] = []
+        deadlines: dict[str, datetime] = {}  # firing does not move a clock's deadline: computed once
         for when, clock, threshold in sorted(reached, key=lambda item: item[0]):
             clock.emitted.append(threshold.name)
-            events += self._fire(clock, threshold, when, policy, calendar)
+            deadline = deadlines.get(clock.name)
+            if deadline is None:
+                deadline = deadlines[clock.name] = self.deadline(clock, calendar)
+            events += self._fire(clock, threshold, when, policy, deadline)
         return events
 
     def next_due(self, policy: Policy, calendar: BusinessCalendar) -> datetime | None:
@@ -81,10 +85,9 @@ class Thresholds:
 
     # ---- internals -----------------------------------------------------------------------------
     def _fire(
-        self, clock: Clock, threshold: Threshold, when: datetime, policy: Policy, calendar: BusinessCalendar
+        self, clock: Clock, threshold: Threshold, when: datetime, policy: Policy, deadline: datetime
     ) -> list[SlaEvent]:
         fields = self._fields(clock.name, threshold.name, when)
-        deadline = self.deadline(clock, calendar)
         if threshold.name.startswith("warning:"):
             return [SlaWarning(**fields, fraction=threshold.fraction, deadline=deadline)]
         if threshold.name == "handoff":

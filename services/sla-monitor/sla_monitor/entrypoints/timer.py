@@ -25,6 +25,11 @@ FIRE_DELAY = Histogram(
 )
 BACKLOG = Gauge("sla_timer_backlog_seconds", "How late the earliest pending threshold is (0: on time)")
 BATCH = 100  # tickets per transaction: short ones, even when catching up on many overdue clocks
+# Batches in flight while catching up (the last tick filled a batch): each is its own short transaction
+# on its own connection, on tickets the others skipped (SKIP LOCKED), so one is computed here while the
+# database writes the others instead of each waiting for the other. On time, one batch per tick. Three:
+# 100,000 overdue clocks in 15% less time than with two on 2 cores, four no better (bench/sla_catch_up.py).
+CATCH_UP_LANES = 3
 MAX_SLEEP_S = 0.25
 ACTOR = EventMetadata(actor="sla-monitor")
 
@@ -35,6 +40,7 @@ class DueTimer:
         self._reader = reader
         self._grace_s = grace_s
         self._wake = asyncio.Event()
+        self._behind = False  # the last tick filled a batch: more is probably due
 
     def wake(self) -> None:
         self._wake.set()
@@ -47,8 +53,24 @@ class DueTimer:
             await self._sleep_until_next_due()
 
     async def tick(self, now: datetime | None = None) -> int:
-        """Fire every threshold due (one batch; by `now` if given, else the database's clock); the number
-        of tickets fired."""
+        """Fire every threshold due (a batch, or CATCH_UP_LANES batches at once while behind; by `now` if
+        given, else the database's clock); the number of tickets fired."""
+        if not self._behind:
+            fired = await self._fire_batch(now)
+            self._behind = fired >= BATCH
+            return fired
+        try:
+            async with asyncio.TaskGroup() as lanes:  # a failing batch cancels the others (rolled back)
+                batches = [lanes.create_task(self._fire_batch(now)) for _ in range(CATCH_UP_LANES)]
+        except ExceptionGroup as failed:  # fail as a single batch would have, its own cause kept
+            first = failed.exceptions[0]
+            raise first from first.__cause__
+        counts = [batch.result() for batch in batches]
+        self._behind = max(counts) >= BATCH
+        return sum(counts)
+
+    async def _fire_batch(self, now: datetime | None) -> int:
+        """One transaction: at most BATCH tickets."""
         command = FireDueThresholds(now=now, limit=BATCH, grace_s=self._grace_s)
         due_times = await self._bus.handle(command, metadata=ACTOR)
         committed = datetime.now(UTC)
