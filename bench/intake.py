@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -46,6 +47,7 @@ from bench.support import fresh_database, percentile
 from shared.auth.dev_issuer import load_or_create_key, mint
 from shared.devstack.processes import free_port, spawn, stop
 from shared.testing.infra import Infra
+from shared.testing.waiting import publish
 from shared.topics import Topics
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,14 +113,33 @@ async def _wait_ready(client: httpx.AsyncClient, process, log_path: Path) -> Non
     raise TimeoutError(f"intake /readyz not ready after {READY_TIMEOUT_S}s:\n{log[-3000:]}")
 
 
-async def _customer(client: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, str]:
-    """One customer with a site, a contract and a unit under warranty (as the intake integration tests)."""
+async def _customer(
+    client: httpx.AsyncClient, admin: dict[str, str], bootstrap: str, prefix: str
+) -> dict[str, str]:
+    """One customer with a site, a contract and a unit under warranty (as the intake integration tests).
 
-    async def post(path: str, body: dict) -> str:
-        response = await client.post(path, json=body, headers=admin)
-        if response.status_code != 201:
-            raise RuntimeError(f"POST {path}: {response.status_code} {response.text}")
-        return response.json()["id"]
+    Intake refuses a contract naming a policy the SLA monitor has not published, so the bench publishes
+    seed-003's `PolicyPublished` as the SLA monitor would, and saves the contract once intake has read it.
+    """
+
+    async def post(path: str, body: dict, known_after_s: float = 0.0) -> str:
+        deadline = time.perf_counter() + known_after_s
+        while True:
+            response = await client.post(path, json=body, headers=admin)
+            if response.status_code == 201:
+                return response.json()["id"]
+            if response.status_code != 422 or time.perf_counter() > deadline:
+                raise RuntimeError(f"POST {path}: {response.status_code} {response.text}")
+            await asyncio.sleep(0.1)
+
+    await publish(
+        bootstrap,
+        Topics(prefix).sla,
+        type_="PolicyPublished",
+        subject="seed-003",
+        source="/sla-monitor",
+        data={"policy_id": "seed-003", "name": "seed-003", "occurred_at": datetime.now(UTC).isoformat()},
+    )
 
     company = await post("/customers", {"name": "上海明珠电梯有限公司"})
     await post(
@@ -137,6 +158,7 @@ async def _customer(client: httpx.AsyncClient, admin: dict[str, str]) -> dict[st
             "account_engineer_id": "tech-1",
             "sales_rep_id": "sales-9",
         },
+        known_after_s=30.0,
     )
     unit = await post(
         f"/customers/{company}/units",
@@ -272,7 +294,9 @@ async def _measure(infra: Infra, work: Path) -> dict[str, float]:
             base_url=f"http://127.0.0.1:{port}", http2=False, limits=limits, timeout=60.0
         ) as client:
             await _wait_ready(client, process, log_path)
-            customer = await _customer(client, _headers(key, "ops-admin", "bench-admin"))
+            customer = await _customer(
+                client, _headers(key, "ops-admin", "bench-admin"), infra.bootstrap_servers, prefix
+            )
             body = {
                 "customer_id": customer["company"],
                 "channel": "phone",
