@@ -64,6 +64,9 @@ class TicketOpenings:
         self._store = runtime.store
         self._open_ticket = open_ticket
         self._projections = projections
+        # SLA policies and calendars found published: asked of the database once per process, not
+        # once per ticket (the record of publications only grows; see adapters/sla_references.py).
+        self._known_references: set[tuple[str, str]] = set()
         self._group = runtime.group_commit(
             "open-ticket",
             self._flush,
@@ -97,7 +100,12 @@ class TicketOpenings:
             if outcomes[i] is not None:
                 continue
             uow = IntakeUnitOfWork(
-                self._store, conn=conn, metadata=opening.metadata, projections=[collected], facts_memo=memo
+                self._store,
+                conn=conn,
+                metadata=opening.metadata,
+                projections=[collected],
+                facts_memo=memo,
+                known_references=self._known_references,
             )
             try:
                 outcomes[i] = Outcome(201, await self._open_ticket(opening.command, uow))

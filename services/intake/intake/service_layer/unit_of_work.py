@@ -57,7 +57,12 @@ def _violated(exc: IntegrityError) -> str | None:
 
 class IntakeUnitOfWork(SqlUnitOfWork):
     def __init__(
-        self, store: EventStore, *, facts_memo: dict[tuple, ArchiveFacts] | None = None, **kwargs: Any
+        self,
+        store: EventStore,
+        *,
+        facts_memo: dict[tuple, ArchiveFacts] | None = None,
+        known_references: set[tuple[str, str]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(store, **kwargs)
         self.tickets = TicketRepository(self)
@@ -68,7 +73,7 @@ class IntakeUnitOfWork(SqlUnitOfWork):
         self.archive = Archive(self, facts_memo)
         self.ticket_rows = TicketRows(self)
         self.idempotency = IdempotencyRecords(self)
-        self.sla_references = SlaReferences(self)
+        self.sla_references = SlaReferences(self, known_references)
 
     async def flush(self) -> list[Envelope]:
         try:
