@@ -11,25 +11,13 @@ under the shipped default policy, on the real broker and PostgreSQL:
 3. Bad answers: 422 naming the field; a ticket that waits for nothing, or already answered: 409.
 """
 
-from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
-import dispatch.config
-import dispatch.entrypoints.app
-import intake.config
-import intake.entrypoints.app
-import sla_monitor.config
-import sla_monitor.entrypoints.app
-
-from shared.testing.services import Tokens, running_service, service_settings
+from shared.testing.services import Tokens
 from shared.testing.waiting import envelopes, read_topic, wait_until
+from tests.e2e.stack import running_stack
 
-SERVICES = {
-    "intake": (intake.config.Settings, intake.entrypoints.app.create_app),
-    "dispatch": (dispatch.config.Settings, dispatch.entrypoints.app.create_app),
-    "sla": (sla_monitor.config.Settings, sla_monitor.entrypoints.app.create_app),
-}
 STAFFING = ("TechnicianAssigned", "TicketReassigned")
 
 
@@ -39,17 +27,7 @@ async def test_dispatch_sends_nobody_before_the_customer_consents_to_the_quote(
     key = tmp_path / "dev.pem"
     tokens = Tokens(key)
     admin, gateway, dispatcher = tokens("ops-admin"), tokens("integration", sub="gw"), tokens("dispatcher")
-    async with AsyncExitStack() as stack:
-        clients = {}
-        for name, (settings_cls, create_app) in SERVICES.items():
-            settings = service_settings(
-                settings_cls,
-                database_url=await new_database(),
-                bootstrap_servers=bootstrap_servers,
-                topic_prefix=topic_prefix,
-                key_file=key,
-            )
-            clients[name] = await stack.enter_async_context(running_service(create_app, settings))
+    async with running_stack(new_database, bootstrap_servers, topic_prefix, key) as clients:
         intake_api, dispatch_api = clients["intake"], clients["dispatch"]
         technician = {
             "technician_id": "li",

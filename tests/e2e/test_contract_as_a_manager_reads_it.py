@@ -10,24 +10,12 @@ manager would sign.
 """
 
 import uuid
-from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 
-import dispatch.config
-import dispatch.entrypoints.app
-import intake.config
-import intake.entrypoints.app
-import sla_monitor.config
-import sla_monitor.entrypoints.app
-
-from shared.testing.services import Tokens, running_service, service_settings
+from shared.testing.services import Tokens
 from shared.testing.waiting import envelopes, read_topic, wait_until
+from tests.e2e.stack import running_stack
 
-SERVICES = {
-    "intake": (intake.config.Settings, intake.entrypoints.app.create_app),
-    "dispatch": (dispatch.config.Settings, dispatch.entrypoints.app.create_app),
-    "sla": (sla_monitor.config.Settings, sla_monitor.entrypoints.app.create_app),
-}
 TECHNICIANS = (
     ("li", "Li", 1),
     ("wu", "Wu (supervisor)", 2),
@@ -57,17 +45,7 @@ async def test_seed_003_hand_off_reassignment_and_remote_resolution(
     tokens = Tokens(key)
     admin, gateway, dispatcher = tokens("ops-admin"), tokens("integration", sub="gw"), tokens("dispatcher")
     li = tokens("technician", sub="li")
-    async with AsyncExitStack() as stack:
-        clients = {}
-        for name, (settings_cls, create_app) in SERVICES.items():
-            settings = service_settings(
-                settings_cls,
-                database_url=await new_database(),
-                bootstrap_servers=bootstrap_servers,
-                topic_prefix=topic_prefix,
-                key_file=key,
-            )
-            clients[name] = await stack.enter_async_context(running_service(create_app, settings))
+    async with running_stack(new_database, bootstrap_servers, topic_prefix, key) as clients:
         intake_api, dispatch_api, sla_api = clients["intake"], clients["dispatch"], clients["sla"]
         for tech in TECHNICIANS:
             assert (

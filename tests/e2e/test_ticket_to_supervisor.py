@@ -2,24 +2,12 @@
 acknowledges before its response target, so the SLA monitor's breach escalates and dispatch hands the
 ticket to an on-shift L2 supervisor, exactly once; intake's ticket follows."""
 
-from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 
-import dispatch.config
-import dispatch.entrypoints.app
-import intake.config
-import intake.entrypoints.app
-import sla_monitor.config
-import sla_monitor.entrypoints.app
-
-from shared.testing.services import Tokens, running_service, service_settings
+from shared.testing.services import Tokens
 from shared.testing.waiting import envelopes, read_topic, wait_until
+from tests.e2e.stack import running_stack
 
-SERVICES = {
-    "intake": (intake.config.Settings, intake.entrypoints.app.create_app),
-    "dispatch": (dispatch.config.Settings, dispatch.entrypoints.app.create_app),
-    "sla": (sla_monitor.config.Settings, sla_monitor.entrypoints.app.create_app),
-}
 NO_HANDOFF_2S = {
     "policy_id": "e2e",
     "name": "2 s response, escalate at the breach",
@@ -35,17 +23,7 @@ async def test_p1_breach_reassigns_to_a_supervisor_once(
     key = tmp_path / "dev.pem"
     tokens = Tokens(key)
     admin, gateway, dispatcher = tokens("ops-admin"), tokens("integration", sub="gw"), tokens("dispatcher")
-    async with AsyncExitStack() as stack:
-        clients = {}
-        for name, (settings_cls, create_app) in SERVICES.items():
-            settings = service_settings(
-                settings_cls,
-                database_url=await new_database(),
-                bootstrap_servers=bootstrap_servers,
-                topic_prefix=topic_prefix,
-                key_file=key,
-            )
-            clients[name] = await stack.enter_async_context(running_service(create_app, settings))
+    async with running_stack(new_database, bootstrap_servers, topic_prefix, key) as clients:
         intake_api, dispatch_api, sla_api = clients["intake"], clients["dispatch"], clients["sla"]
 
         assert (await sla_api.put("/policies/e2e", json=NO_HANDOFF_2S, headers=admin)).status_code == 201
