@@ -11,6 +11,9 @@ Kept current in the transaction that appends the ticket events (a projection, li
   entitlement) sees the extension without computing it.
 * `unit_repairs`: every resolution with a fault code, with the ticket's last assessed cause and the
   day the fault was reported (for the repeated-fault rules).
+
+Days are local dates in the time zone of the unit's contract (Asia/Shanghai without one), as the
+ticket's entitlement counts them (`domain.periods`), read once per batch for the batch's units.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from intake.adapters.tables import unit_outages, unit_repairs, units
+from intake.adapters.tables import contracts, unit_outages, unit_repairs, units
 from intake.domain.events import (
     EntitlementAssessed,
     TicketAwaitingParts,
@@ -33,7 +36,7 @@ from intake.domain.events import (
     TicketResolved,
 )
 from intake.domain.out_of_service import Outage, extension
-from intake.domain.periods import local_date
+from intake.domain.periods import DEFAULT_TIMEZONE, local_date
 from shared.envelope import Envelope
 
 _OPEN = unit_outages.c.ended_on.is_(None)
@@ -43,23 +46,41 @@ async def project_unit_history(
     conn: AsyncConnection, envelopes: Sequence[Envelope], events: Sequence[Any]
 ) -> None:
     """Ticket events in order; a batch of openings (with their assessments) is one insert."""
+    about_units = [
+        (event, event.context.unit_id)
+        for event in events
+        if isinstance(event, TicketEvent) and event.context.unit_id
+    ]
+    if not about_units:
+        return
+    zones = await _time_zones(conn, {unit_id for _, unit_id in about_units})
     opened: dict[str, dict[str, Any]] = {}
     ended_units: set[str] = set()
-    for event in events:
-        if not isinstance(event, TicketEvent) or not event.context.unit_id:
-            continue
-        unit_id = event.context.unit_id
+    for event, unit_id in about_units:
+        zone = zones.get(unit_id, DEFAULT_TIMEZONE)
         if isinstance(event, TicketOpened):
-            opened[event.ticket_id] = _outage_row(event.ticket_id, unit_id, local_date(event.reported_at))
+            opened[event.ticket_id] = _outage_row(
+                event.ticket_id, unit_id, local_date(event.reported_at, zone)
+            )
             continue
         if isinstance(event, EntitlementAssessed) and event.ticket_id in opened:
             opened[event.ticket_id]["cause"] = event.cause
             continue
         await _insert(conn, opened)
-        await _apply(conn, event, unit_id, ended_units)
+        await _apply(conn, event, unit_id, zone, ended_units)
     await _insert(conn, opened)
     for unit_id in sorted(ended_units):
         await _recompute(conn, unit_id)
+
+
+async def _time_zones(conn: AsyncConnection, unit_ids: set[str]) -> dict[str, str]:
+    """Each unit's contract's time zone (units without a contract are left out: the default)."""
+    query = (
+        select(units.c.id, contracts.c.time_zone)
+        .join(contracts, contracts.c.id == units.c.contract_id)
+        .where(units.c.id.in_(sorted(unit_ids)))
+    )
+    return {row.id: row.time_zone for row in await conn.execute(query)}
 
 
 def _outage_row(ticket_id: str, unit_id: str, started_on) -> dict[str, Any]:
@@ -72,7 +93,9 @@ async def _insert(conn: AsyncConnection, opened: dict[str, dict[str, Any]]) -> N
         opened.clear()
 
 
-async def _apply(conn: AsyncConnection, event: TicketEvent, unit_id: str, ended_units: set[str]) -> None:
+async def _apply(
+    conn: AsyncConnection, event: TicketEvent, unit_id: str, zone: str, ended_units: set[str]
+) -> None:
     of_ticket = unit_outages.c.ticket_id == event.ticket_id
     if isinstance(event, EntitlementAssessed):
         await conn.execute(update(unit_outages).where(of_ticket).values(cause=event.cause))
@@ -82,13 +105,13 @@ async def _apply(conn: AsyncConnection, event: TicketEvent, unit_id: str, ended_
     elif isinstance(event, TicketAwaitingParts):
         await conn.execute(update(unit_outages).where(of_ticket, _OPEN).values(waited_for_parts=True))
     elif isinstance(event, TicketReopened):
-        row = _outage_row(event.ticket_id, unit_id, local_date(event.occurred_at))
+        row = _outage_row(event.ticket_id, unit_id, local_date(event.occurred_at, zone))
         row["cause"] = await _last_cause(conn, event.ticket_id)
         await conn.execute(insert(unit_outages).values(**row))
     elif isinstance(event, TicketCancelled):
         await conn.execute(delete(unit_outages).where(of_ticket, _OPEN))
     elif isinstance(event, TicketResolved):
-        resolved_on = local_date(event.occurred_at)
+        resolved_on = local_date(event.occurred_at, zone)
         await conn.execute(update(unit_outages).where(of_ticket, _OPEN).values(ended_on=resolved_on))
         ended_units.add(unit_id)
         if event.fault_code:

@@ -2,6 +2,8 @@
 ticket's report instant falls on is counted in it."""
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 # 16:30 UTC on 15 January 2026, the last covered day of a 24-month warranty accepted 15 January 2024:
 # 00:30 on the 16th in Shanghai (out of warranty), 22:30 on the 15th in Urumqi (still covered).
@@ -79,3 +81,46 @@ async def test_an_unknown_or_overlong_zone_is_a_422_naming_the_field(intake, cus
     assert response.json()["field"] == "time_zone"
     record = (await intake.get(f"/customers/{company}", headers=admin)).json()
     assert len(record["contracts"]) == 1  # nothing saved
+
+
+async def test_the_days_out_of_service_are_dated_in_the_contracts_zone(
+    intake, customer, admin, gateway, database_url
+):
+    """The outage a ticket opens starts on the report's local day in the unit's contract's zone, the
+    same day its entitlement counts (16:30 UTC: the 15th in Urumqi, the 16th in Shanghai)."""
+    company = customer["company"]
+    tickets = {}
+    for zone, serial in (("Asia/Urumqi", "SN-OOS-URUMQI"), (None, "SN-OOS-SHANGHAI")):
+        body = _contract() if zone is None else _contract(time_zone=zone)
+        saved = await intake.post(f"/customers/{company}/contracts", json=body, headers=admin)
+        assert saved.status_code == 201, saved.text
+        unit_id = await _unit_under(intake, admin, customer, saved.json()["id"], serial)
+        ticket = {
+            "customer_id": company,
+            "channel": "phone",
+            "severity": "P3",
+            "description": "门机异响 door noise",
+            "unit_id": unit_id,
+            "caller": {"name": "王经理", "phone": "13800138000"},
+            "reported_at": REPORTED_AT,
+        }
+        opened = await intake.post("/tickets", json=ticket, headers=gateway)
+        assert opened.status_code == 201, opened.text
+        tickets[zone or "Asia/Shanghai"] = opened.json()["ticket_id"]
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            started = {
+                zone: (
+                    await conn.execute(
+                        text("SELECT started_on FROM unit_outages WHERE ticket_id = :t"), {"t": ticket_id}
+                    )
+                ).scalar_one()
+                for zone, ticket_id in tickets.items()
+            }
+    finally:
+        await engine.dispose()
+    assert {zone: day.isoformat() for zone, day in started.items()} == {
+        "Asia/Urumqi": "2026-01-15",
+        "Asia/Shanghai": "2026-01-16",
+    }
