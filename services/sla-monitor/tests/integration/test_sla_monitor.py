@@ -101,7 +101,9 @@ async def test_p1_without_response_gets_warning_breach_and_escalation(
     deadline = at + timedelta(seconds=2)
     assert datetime.fromisoformat(breach.data["deadline"]) == deadline
     assert breach.subject == "T-1" and records[1].key == b"T-1"
-    assert records[1].timestamp / 1000 - deadline.timestamp() < 1.0  # on Kafka within a second
+    # Never before its deadline (it waits for the inputs to be read past it, plus a grace); how soon
+    # after is a speed figure, measured by bench/sla.py (p99 < 1 s), not by a timed test.
+    assert 0.0 <= records[1].timestamp / 1000 - deadline.timestamp() < 10.0
 
     explained = (await sla.get("/tickets/T-1/sla", headers=admin)).json()
     response_clock = next(c for c in explained["clocks"] if c["clock"] == "response")
